@@ -60,5 +60,99 @@ export interface Mesh {
   /** Whether the mesh meshes pods at all (false only for the baseline). */
   meshesPods: boolean;
   local?: LocalMesh;
-  // kube?: KubeMesh — the Kubernetes part, added with the kind/kubernetes platforms.
+  /** The Kubernetes part (kind and existing clusters): a plan the platform driver executes or prints (--dry-run). */
+  kube?: KubeMesh;
+}
+
+// ---- Kubernetes ---------------------------------------------------------------------------------------------------
+// A mesh on Kubernetes is data plus small functions: the driver runs the steps (or prints them for --dry-run), applies
+// the objects and judges the outputs with the mesh's own functions. Nothing here talks to a cluster by itself.
+
+/** A Kubernetes object as plain data (what `kubectl apply` takes). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/** Command-line tools the driver provides, pinned and checksummed (clusters/kubernetes/tools.ts). */
+export type KubeTool = 'kubectl' | 'helm' | 'linkerd' | 'kind';
+
+/** What a mesh's Kubernetes functions know about the run. */
+export interface KubeContext {
+  platform: 'kind' | 'kubernetes';
+  /** Namespace of the workload (one per run on an existing cluster). */
+  namespace: string;
+  /** Short id of this run; objects the run creates carry it in the `meshbench.io/run` label. */
+  runId: string;
+  /** Files generated for this run (certificates, values), by name; absent in --dry-run (shown as placeholders). */
+  generated?: Record<string, string>;
+}
+
+/** A generated file the install needs (trust anchors, keys): produced at run time, never printed. */
+export interface KubeGeneratedFile {
+  name: string;
+  description: string;
+  generate(): Promise<string> | string;
+}
+
+export type KubeStep =
+  /** Run a tool. `{file:NAME}` in args is replaced by the path of a `files`/generated file. `apply`: pipe stdout to `kubectl apply -f -`. */
+  | {
+      do: 'run';
+      title: string;
+      tool: KubeTool;
+      args: readonly string[];
+      files?: Record<string, string>;
+      apply?: boolean;
+      /** Judges the output (e.g. `linkerd check -o json`); throws or returns a failure detail. */
+      judge?: (stdout: string) => { ok: boolean; detail: string };
+    }
+  /** Apply objects (server-side apply), then wait until they exist. */
+  | { do: 'apply'; title: string; objects: readonly KubeObject[] }
+  /** Apply a published manifest by URL (e.g. Gateway API CRDs), pinned by sha256 of the file. */
+  | { do: 'apply-url'; title: string; url: string; sha256?: string }
+  /** Wait (watch) until every Deployment/StatefulSet/DaemonSet in the namespace is ready, and every CRD established. */
+  | { do: 'wait-ready'; title: string; namespace: string; timeoutS: number };
+
+/** Per-mesh changes to the workload's rendered objects (the workload renderer applies these). */
+export interface KubeWorkloadPatch {
+  /** Labels/annotations for the workload namespace (e.g. injection on). */
+  namespaceLabels?: Record<string, string>;
+  namespaceAnnotations?: Record<string, string>;
+  /** Annotations for the pod template of one service (injection, opaque ports, excluded ports). */
+  podAnnotations?(service: WorkloadService): Record<string, string>;
+  /** Annotations for the Service object of one service. */
+  serviceAnnotations?(service: WorkloadService): Record<string, string>;
+  /** Set each Service port's `appProtocol` from the workload's port protocol (http, kubernetes.io/h2c for gRPC, tcp). */
+  appProtocol?: boolean;
+  /** Every pod is selected by exactly one Service: extra Services (Online Boutique's frontend-external) are dropped. */
+  oneServicePerPod?: boolean;
+  /** Last word: any other change (the custom mesh adds its sidecar here). */
+  objects?(objects: KubeObject[], ctx: KubeContext): KubeObject[];
+}
+
+export interface KubeMesh {
+  /** Pinned versions of what the mesh installs (chart, CLI, images), recorded in results.json. */
+  versions: Record<string, string>;
+  /** Tools the install needs besides kubectl. */
+  tools: readonly KubeTool[];
+  /** Files generated at run time (certificates). */
+  generatedFiles?: readonly KubeGeneratedFile[];
+  /** Namespaces the control plane lives in (containers there are counted as control-plane resources). */
+  controlPlaneNamespaces: readonly string[];
+  /** Container names of the data-plane proxy in a meshed pod (container or native-sidecar init container). */
+  proxyContainers: readonly string[];
+  /** Cluster-wide install, in the documented order. Runs once per cluster (kind: one cluster per mesh). */
+  install(ctx: KubeContext): KubeStep[];
+  patch: KubeWorkloadPatch;
+  /** Mesh configuration objects for the workload applied before it (Consul ServiceDefaults: protocol per service). */
+  workloadObjects?(workload: Workload, ctx: KubeContext): KubeObject[];
+  /** Objects enforcing a policy for the workload (applied into ctx.namespace). */
+  policy(policy: MeshPolicy, workload: Workload, ctx: KubeContext): KubeObject[];
+  /** The mesh's own verification after the workload is ready (e.g. `linkerd check --proxy`). */
+  verify(ctx: KubeContext): KubeStep[];
+  /** Reverses install on an existing cluster (kind clusters are simply deleted). */
+  uninstall(ctx: KubeContext): KubeStep[];
 }
