@@ -1,7 +1,7 @@
 // The Mesh seam: one object per contender. Each platform family has its own optional part, so a mesh declares
 // exactly where it can run (custom: local + Kubernetes; Linkerd and Consul: Kubernetes only; none: everywhere).
 import type { PlatformName } from '../reports/schema.ts';
-import type { Workload, WorkloadService } from '../workloads/types.ts';
+import type { CallEdge, Workload, WorkloadService } from '../workloads/types.ts';
 import type { LocalStack, LocalPod } from '../clusters/local/stack.ts';
 
 /** Default inbound policy, in Linkerd's vocabulary (the custom mesh uses the same words). */
@@ -90,6 +90,17 @@ export interface KubeContext {
   generated?: Record<string, string>;
 }
 
+/** What a mesh needs to know about one service on Kubernetes (a WorkloadService satisfies it). */
+export type KubeServiceInfo = Pick<WorkloadService, 'name' | 'serviceAccount' | 'ports'>;
+
+/** What a mesh needs to know about a workload on Kubernetes (a Workload satisfies it). */
+export interface KubeWorkloadInfo {
+  name: string;
+  services: readonly KubeServiceInfo[];
+  callGraph: readonly CallEdge[];
+  entry: Workload['entry'];
+}
+
 /** A generated file the install needs (trust anchors, keys): produced at run time, never printed. */
 export interface KubeGeneratedFile {
   name: string;
@@ -122,9 +133,9 @@ export interface KubeWorkloadPatch {
   namespaceLabels?: Record<string, string>;
   namespaceAnnotations?: Record<string, string>;
   /** Annotations for the pod template of one service (injection, opaque ports, excluded ports). */
-  podAnnotations?(service: WorkloadService): Record<string, string>;
+  podAnnotations?(service: KubeServiceInfo): Record<string, string>;
   /** Annotations for the Service object of one service. */
-  serviceAnnotations?(service: WorkloadService): Record<string, string>;
+  serviceAnnotations?(service: KubeServiceInfo): Record<string, string>;
   /** Set each Service port's `appProtocol` from the workload's port protocol (http, kubernetes.io/h2c for gRPC, tcp). */
   appProtocol?: boolean;
   /** Every pod is selected by exactly one Service: extra Services (Online Boutique's frontend-external) are dropped. */
@@ -148,9 +159,9 @@ export interface KubeMesh {
   install(ctx: KubeContext): KubeStep[];
   patch: KubeWorkloadPatch;
   /** Mesh configuration objects for the workload applied before it (Consul ServiceDefaults: protocol per service). */
-  workloadObjects?(workload: Workload, ctx: KubeContext): KubeObject[];
+  workloadObjects?(workload: KubeWorkloadInfo, ctx: KubeContext): KubeObject[];
   /** Objects enforcing a policy for the workload (applied into ctx.namespace). */
-  policy(policy: MeshPolicy, workload: Workload, ctx: KubeContext): KubeObject[];
+  policy(policy: MeshPolicy, workload: KubeWorkloadInfo, ctx: KubeContext): KubeObject[];
   /** The mesh's own verification after the workload is ready (e.g. `linkerd check --proxy`). */
   verify(ctx: KubeContext): KubeStep[];
   /** Reverses install on an existing cluster (kind clusters are simply deleted). */
