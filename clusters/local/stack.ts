@@ -2,7 +2,7 @@
 // inside pods. Every object is written to the stack's state file before it is created, so teardown can always
 // find it, whether it runs in this process, in a signal handler, or in a later run after a SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessSpec } from '../../workloads/types.ts';
@@ -12,10 +12,7 @@ import { claimSlot, saveState, removeState, listStates, isAlive, slotPrefix, sub
 
 export type ProcessRole = ProcessResources['role'];
 
-export interface LocalPod extends PodState {
-  service: string;
-  serviceAccount: string;
-}
+export type LocalPod = PodState;
 
 export interface TrackedProcess {
   pod: string;
@@ -62,6 +59,20 @@ export class LocalStack {
     return stack;
   }
 
+  /**
+   * Re-opens a running stack from its state on disk (a stack left by `npm run up`), for commands such as
+   * `npm run probe` and `npm run mesh`. Processes started by the other command are not tracked here.
+   */
+  static attach(state: StackState, logDir: string): LocalStack {
+    requireRoot();
+    const stack = new LocalStack(state, logDir);
+    for (const pod of state.pods) {
+      stack.pods.set(pod.name, pod);
+      stack.hostEntries.set(pod.service, pod.ip);
+    }
+    return stack;
+  }
+
   get slot(): number {
     return this.state.slot;
   }
@@ -87,7 +98,7 @@ export class LocalStack {
       service: opts.service ?? name,
       serviceAccount: opts.serviceAccount ?? name,
     };
-    this.state.pods.push({ name: pod.name, netns: pod.netns, hostVeth: pod.hostVeth, ip: pod.ip });
+    this.state.pods.push(pod);
     saveState(this.state);
     const peer = `${prefix}p${index}`;
     await sh`ip netns add ${pod.netns}`;
@@ -127,24 +138,22 @@ export class LocalStack {
   spawn(podName: string, spec: ProcessSpec, role: ProcessRole): TrackedProcess {
     const pod = this.pod(podName);
     const logFile = join(this.logDir, `${pod.name}.${spec.name}.log`);
-    const log = createWriteStream(logFile, { flags: 'a' });
+    // The child writes its log file itself: nothing passes through this process, so a detached stack's processes
+    // keep logging after `npm run up` exits.
+    const logFd = openSync(logFile, 'a');
     const drop = spec.uid === undefined ? [] : ['setpriv', `--reuid=${spec.uid}`, `--regid=${spec.uid}`, '--clear-groups'];
     const child = spawn('ip', ['netns', 'exec', pod.netns, ...drop, spec.cmd, ...spec.args], {
       env: { ...process.env, ...spec.env },
       cwd: spec.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', logFd, logFd],
       // Own process group: a Ctrl-C at the terminal reaches the harness, which then stops pods in order.
       detached: true,
     });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    closeSync(logFd);
     if (this.state.detached) child.unref();
     const exited = new Promise<number | string>((resolve) => {
       child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-      child.once('error', (err) => {
-        log.write(`spawn error: ${err.message}\n`);
-        resolve('spawn-error');
-      });
+      child.once('error', () => resolve('spawn-error'));
     });
     const tracked: TrackedProcess = { pod: pod.name, name: spec.name, role, pid: child.pid ?? 0, child, logFile, exited };
     this.processes.push(tracked);

@@ -11,6 +11,8 @@ export interface PodState {
   netns: string;
   hostVeth: string;
   ip: string;
+  service: string;
+  serviceAccount: string;
 }
 
 export interface StackState {
