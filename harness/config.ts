@@ -86,7 +86,7 @@ export function parseFlags(argv: string[]): RawOptions {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as RawOptions;
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}.\nRun \`npm run bench -- --help\` for the accepted flags.`);
+    throw new ConfigError(`${(err as Error).message.replace(/\.?\s*To specify an option argument.*$/s, '')}.\nRun \`npm run bench -- --help\` for the accepted flags.`);
   }
 }
 

@@ -14,7 +14,11 @@ export class ResultsStore {
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.fd = openSync(join(dir, NDJSON), 'a');
+    const file = join(dir, NDJSON);
+    this.fd = openSync(file, 'a');
+    // A run killed mid-write leaves a torn last line: end it, so the next record starts on a line of its own.
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (text.length > 0 && !text.endsWith('\n')) writeSync(this.fd, '\n');
   }
 
   /** Appends one record and forces it to disk before returning. */
