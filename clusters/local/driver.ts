@@ -119,7 +119,7 @@ export const localDriver: PlatformDriver = {
       'redis-server': await version('redis-server', ['--version'], /v=(\S+)/),
       iptables: await version('iptables', ['--version'], /(v\S+.*)/),
       tcpdump: await version('tcpdump', ['--version'], /tcpdump version (\S+)/),
-      iproute2: await version('ip', ['-V'], /iproute2-(\S+)/),
+      iproute2: await version('ip', ['-V'], /iproute2-([\w.]+)/),
       openssl: await version('openssl', ['version'], /OpenSSL (\S+)/),
     };
   },
