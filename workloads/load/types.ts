@@ -1,6 +1,6 @@
 // The load engine seam: a plan in, a histogram-backed result out. The built-in engine and k6 both produce LoadResult.
 import type { Journey } from './journey.ts';
-import type { RequestStats } from '../../reports/schema.ts';
+import type { LatencySummary, RequestStats } from '../../reports/schema.ts';
 
 export interface LoadPlan {
   /** Where the journey's paths are sent, e.g. http://198.18.0.2:8080 */
@@ -38,6 +38,17 @@ export interface LoadResult {
   /** Epoch ms bounds of the measured window, to select resource samples. */
   measureStartedAt: number;
   measureEndedAt: number;
+  /** How the engine itself fared (built-in engine): sends later than one slot interval mean the engine, not the
+   * target, limited the rate. Optional: k6 results do not have it. */
+  engineStats?: {
+    workers: number;
+    connections: number;
+    virtualUsers: number;
+    lateSends: number;
+    /** Intended start → request handed to the connection pool (before any wait for a free connection). */
+    sendLagMs: LatencySummary;
+    maxQueuedSlots: number;
+  };
 }
 
 export interface LoadEngine {

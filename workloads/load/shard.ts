@@ -1,0 +1,232 @@
+// One shard of an open-model run, executed inside one worker thread: a constant-rate schedule of slots, each slot
+// one HTTP request, latency measured from the slot's intended start (coordinated-omission correction).
+//
+// Slot → virtual user assignment (keeps the schedule open): at its intended time a slot goes to the idle VU that has
+// waited longest (FIFO, so sessions take turns). If every VU is busy a new VU is created, up to `maxVus`; beyond
+// that the slot waits in a queue for the next VU to finish, and its latency still counts from its intended start.
+// `minVus` sessions exist from the start (Locust's default of 10 users), so cookies/carts spread over sessions.
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import type { Histogram } from 'hdr-histogram-js';
+import type { ErrorCounts } from '../../reports/schema.ts';
+import type { Journey } from './journey.ts';
+import { createLatencyHistogram, encodeHistogram, recordMs } from './histogram.ts';
+import { classifyError, classifyStatus, emptyErrors, type ErrorClass } from './errors.ts';
+import { seededRandom } from './rng.ts';
+import { VirtualUser, type PreparedRequest } from './virtual-user.ts';
+
+export interface ShardSpec {
+  baseUrl: string;
+  journey: Journey;
+  /** This shard's rate; slot i is due at startEpochMs + phaseMs + i * 1000 / rps. */
+  rps: number;
+  phaseMs: number;
+  startEpochMs: number;
+  warmupMs: number;
+  durationMs: number;
+  connections: number;
+  timeoutMs: number;
+  seed: number;
+  minVus: number;
+  maxVus: number;
+}
+
+export interface EncodedStats {
+  requests: number;
+  errors: ErrorCounts;
+  histogram: string;
+}
+
+export interface ShardResult {
+  total: EncodedStats;
+  steps: Record<string, EncodedStats>;
+  /** Requests (of any slot) that completed inside the measured window: the achieved throughput numerator. */
+  completedInWindow: number;
+  /** Requests that were due in the measured window but sent late by more than one slot interval (engine lag). */
+  lateSends: number;
+  /** Delay from intended start to handing the request to the pool, for measured slots (engine accuracy), µs. */
+  sendLag: string;
+  /** Largest queue of slots waiting for a free VU. */
+  maxQueued: number;
+  vus: number;
+}
+
+export interface ShardProgress {
+  phase: 'warmup' | 'measure';
+  elapsedMs: number;
+  sent: number;
+  errors: number;
+}
+
+interface Bucket {
+  requests: number;
+  errors: ErrorCounts;
+  histogram: Histogram;
+}
+
+const newBucket = (): Bucket => ({ requests: 0, errors: emptyErrors(), histogram: createLatencyHistogram() });
+
+/** Timers fire with ~1 ms granularity; when the next slot is closer than this, poll with setImmediate instead. */
+const SPIN_WINDOW_MS = 1;
+
+export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) => void): Promise<ShardResult> {
+  const origin = new URL(spec.baseUrl);
+  const basePath = origin.pathname.replace(/\/$/, '');
+  const pool = new Pool(origin.origin, {
+    connections: spec.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: spec.timeoutMs,
+    bodyTimeout: spec.timeoutMs,
+    connect: { timeout: Math.min(spec.timeoutMs, 10_000) },
+  });
+  const rand = seededRandom(spec.seed);
+  const t0 = spec.startEpochMs - performance.timeOrigin; // schedule origin on this thread's clock
+  const intervalMs = 1000 / spec.rps;
+  const measureStart = t0 + spec.warmupMs;
+  const measureEnd = measureStart + spec.durationMs;
+  const totalSlots = Math.max(0, Math.ceil((spec.warmupMs + spec.durationMs - spec.phaseMs) / intervalMs));
+  const slotTime = (i: number) => t0 + spec.phaseMs + i * intervalMs;
+
+  const total = newBucket();
+  const sendLag = createLatencyHistogram();
+  const steps = new Map<string, Bucket>();
+  let completedInWindow = 0;
+  let lateSends = 0;
+  let sent = 0;
+  let errorCount = 0;
+  let inFlight = 0;
+  let draining = false;
+
+  const idle: VirtualUser[] = [];
+  let vus = 0;
+  const newVu = () => {
+    vus++;
+    return new VirtualUser(spec.journey, rand);
+  };
+  for (let i = 0; i < spec.minVus; i++) idle.push(newVu());
+  const queued: number[] = []; // slots waiting for a VU
+  let queuedHead = 0;
+  let maxQueued = 0;
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let scheduleFinished = false;
+  const maybeDone = () => {
+    if (scheduleFinished && inFlight === 0 && queuedHead === queued.length) resolveDone();
+  };
+
+  const record = (req: PreparedRequest, intended: number, end: number, outcome: ErrorClass | 'ok', gotResponse: boolean) => {
+    if (outcome !== 'ok') errorCount++;
+    if (end >= measureStart && end < measureEnd) completedInWindow++;
+    if (intended < measureStart || intended >= measureEnd) return; // warm-up (or past the window): discarded
+    let step = steps.get(req.step);
+    if (!step) steps.set(req.step, (step = newBucket()));
+    for (const b of [total, step]) {
+      b.requests++;
+      if (outcome !== 'ok') b.errors[outcome]++;
+      if (gotResponse) recordMs(b.histogram, end - intended);
+    }
+  };
+
+  const finish = (vu: VirtualUser) => {
+    inFlight--;
+    if (queuedHead < queued.length) {
+      const slot = queued[queuedHead++];
+      if (queuedHead === queued.length) queued.length = queuedHead = 0;
+      issue(vu, slot);
+    } else {
+      idle.push(vu);
+      maybeDone();
+    }
+  };
+
+  const issue = (vu: VirtualUser, slot: number) => {
+    const intended = slotTime(slot);
+    if (intended >= measureStart && intended < measureEnd) recordMs(sendLag, performance.now() - intended);
+    const req = vu.next();
+    inFlight++;
+    sent++;
+    const headers: Record<string, string> = { 'user-agent': 'meshbench' };
+    const cookie = vu.jar?.header();
+    if (cookie) headers.cookie = cookie;
+    if (req.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+    void send(vu, req, headers).then((outcome) => {
+      record(req, intended, performance.now(), outcome.error, outcome.gotResponse);
+      finish(vu);
+    });
+  };
+
+  const send = async (vu: VirtualUser, req: PreparedRequest, headers: Record<string, string>) => {
+    let gotResponse = false;
+    try {
+      const res = await pool.request({ path: basePath + req.path, method: req.method, headers, body: req.body });
+      vu.jar?.store(res.headers['set-cookie']);
+      for await (const _chunk of res.body); // read the whole body: latency ends at the last byte
+      gotResponse = true;
+      const ok = req.expect ? req.expect.includes(res.statusCode) : res.statusCode >= 200 && res.statusCode < 400;
+      return { gotResponse, error: ok ? ('ok' as const) : classifyStatus(res.statusCode) };
+    } catch (err) {
+      return { gotResponse, error: draining ? ('timeout' as const) : classifyError(err) };
+    }
+  };
+
+  const dispatch = (slot: number) => {
+    const vu = idle.shift() ?? (vus < spec.maxVus ? newVu() : undefined);
+    if (vu) return issue(vu, slot);
+    queued.push(slot);
+    maxQueued = Math.max(maxQueued, queued.length - queuedHead);
+  };
+
+  let nextSlot = 0;
+  const tick = () => {
+    const now = performance.now();
+    while (nextSlot < totalSlots && slotTime(nextSlot) <= now) {
+      const t = slotTime(nextSlot);
+      if (now - t > intervalMs && t >= measureStart) lateSends++;
+      dispatch(nextSlot++);
+    }
+    if (nextSlot >= totalSlots) {
+      scheduleFinished = true;
+      return maybeDone();
+    }
+    const wait = slotTime(nextSlot) - performance.now();
+    if (wait > SPIN_WINDOW_MS) setTimeout(tick, wait - SPIN_WINDOW_MS);
+    else setImmediate(tick);
+  };
+
+  const progressTimer = onProgress
+    ? setInterval(() => {
+        const now = performance.now();
+        onProgress({ phase: now < measureStart ? 'warmup' : 'measure', elapsedMs: now - t0, sent, errors: errorCount });
+      }, 1000)
+    : undefined;
+
+  const startWait = slotTime(0) - performance.now();
+  setTimeout(tick, Math.max(0, startWait - SPIN_WINDOW_MS));
+
+  // Requests still open long after the schedule ended are cut off and counted as timeouts.
+  const drainDeadline = setTimeout(() => {
+    draining = true;
+    void pool.destroy();
+  }, measureEnd - performance.now() + spec.timeoutMs + 5_000);
+  try {
+    await done;
+  } finally {
+    clearTimeout(drainDeadline);
+    if (progressTimer) clearInterval(progressTimer);
+    if (!draining) await pool.close();
+  }
+
+  const encode = (b: Bucket): EncodedStats => ({ requests: b.requests, errors: b.errors, histogram: encodeHistogram(b.histogram) });
+  return {
+    total: encode(total),
+    steps: Object.fromEntries([...steps].map(([name, b]) => [name, encode(b)])),
+    completedInWindow,
+    lateSends,
+    sendLag: encodeHistogram(sendLag),
+    maxQueued,
+    vus,
+  };
+}
