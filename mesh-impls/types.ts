@@ -86,12 +86,19 @@ export interface KubeContext {
   namespace: string;
   /** Short id of this run; objects the run creates carry it in the `meshbench.io/run` label. */
   runId: string;
+  /** The workload being deployed (its entry is reached by unmeshed clients: the load generator, ingress). */
+  workload: KubeWorkloadInfo;
   /** Files generated for this run (certificates, values), by name; absent in --dry-run (shown as placeholders). */
   generated?: Record<string, string>;
 }
 
 /** What a mesh needs to know about one service on Kubernetes (a WorkloadService satisfies it). */
-export type KubeServiceInfo = Pick<WorkloadService, 'name' | 'serviceAccount' | 'ports'>;
+export interface KubeServiceInfo {
+  name: string;
+  serviceAccount: string;
+  /** Service ports; `targetPort` is the container port when it differs from the Service port. */
+  ports: readonly (WorkloadService['ports'][number] & { targetPort?: number })[];
+}
 
 /** What a mesh needs to know about a workload on Kubernetes (a Workload satisfies it). */
 export interface KubeWorkloadInfo {
@@ -117,6 +124,8 @@ export type KubeStep =
       args: readonly string[];
       files?: Record<string, string>;
       apply?: boolean;
+      /** Pipe stdout to `kubectl delete -f -` (uninstall). */
+      delete?: boolean;
       /** Judges the output (e.g. `linkerd check -o json`); throws or returns a failure detail. */
       judge?: (stdout: string) => { ok: boolean; detail: string };
     }
@@ -133,9 +142,9 @@ export interface KubeWorkloadPatch {
   namespaceLabels?: Record<string, string>;
   namespaceAnnotations?: Record<string, string>;
   /** Annotations for the pod template of one service (injection, opaque ports, excluded ports). */
-  podAnnotations?(service: KubeServiceInfo): Record<string, string>;
+  podAnnotations?(service: KubeServiceInfo, ctx: KubeContext): Record<string, string>;
   /** Annotations for the Service object of one service. */
-  serviceAnnotations?(service: KubeServiceInfo): Record<string, string>;
+  serviceAnnotations?(service: KubeServiceInfo, ctx: KubeContext): Record<string, string>;
   /** Set each Service port's `appProtocol` from the workload's port protocol (http, kubernetes.io/h2c for gRPC, tcp). */
   appProtocol?: boolean;
   /** Every pod is selected by exactly one Service: extra Services (Online Boutique's frontend-external) are dropped. */
