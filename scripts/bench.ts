@@ -38,7 +38,12 @@ async function main(argv: string[]): Promise<number> {
   console.log(`meshbench: ${config.platform} platform, meshes ${config.meshes.join(', ')}, workload ${config.workload}, rps ${config.rps.join(',')}, ` +
     `${config.durationMs / 1000}s windows after ${config.warmupMs / 1000}s warm-up, ${config.reps} rep(s), seed ${config.seed}\nrun folder: ${config.out}`);
   const outcome = await runBench(config, meta, driver);
-  await printReport(outcome.results, outcome.dir);
+  try {
+    await printReport(outcome.results, outcome.dir);
+  } catch (err) {
+    console.error(`\nThe report could not be built: ${(err as Error).message}\nEvery measurement is safe in ${outcome.dir}/results.json; re-render with \`npm run report -- ${outcome.dir}\`.`);
+    return 1;
+  }
   if (outcome.missing.length || outcome.results.failures.length) {
     console.error(`\n${outcome.results.failures.length} failure(s) recorded; ${outcome.missing.length} scenario(s) without a result. They are in the report.`);
     return 1;

@@ -68,7 +68,10 @@ async function deploy(workload: Workload, mesh: Mesh, opts: DeployOptions): Prom
         return builtinEngine.run({ ...plan, baseUrl: this.entryUrl });
       },
       startResources() {
-        const sampler = new ResourceSampler(stack.processes.map((p) => ({ pod: p.pod, process: p.name, role: p.role, pid: p.pid }))).start();
+        // The load generator (this process and its workers) is sampled too: a saturated generator invalidates a window.
+        const sampled = stack.processes.map((p) => ({ pod: p.pod, process: p.name, role: p.role, pid: p.pid }));
+        sampled.push({ pod: 'host', process: 'load-generator', role: 'load', pid: process.pid });
+        const sampler = new ResourceSampler(sampled).start();
         return { stop: async (from, to) => sampler.stop(from, to) };
       },
       applyPolicy: (policy) => mesh.local!.applyPolicy(stack, policy),
