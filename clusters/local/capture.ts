@@ -15,8 +15,11 @@ export async function startCapture(stack: LocalStack, podName: string, opts: { p
   const pod = stack.pod(podName);
   const file = join(stack.tempDir(`capture-${opts.name ?? podName}-${Date.now()}`), 'capture.pcap');
   const filter = opts.peerIp ? ['host', opts.peerIp] : [];
-  // -U: write each packet at once, so stopping never loses the tail; -s 0: whole packets (markers live in payloads).
-  const child = spawn('ip', ['netns', 'exec', pod.netns, 'tcpdump', '-i', 'eth0', '-U', '-s', '0', '-n', '-w', file, ...filter], {
+  // --immediate-mode: without it, libpcap's TPACKET_V3 ring hands packets over in blocks, and a capture stopped with
+  // SIGINT can report "0 packets captured" although the filter saw them. -U: write each packet at once.
+  // -s 0: whole packets (the probes look for markers in payloads).
+  const args = ['tcpdump', '-i', 'eth0', '--immediate-mode', '-U', '-s', '0', '-n', '-w', file, ...filter];
+  const child = spawn('ip', ['netns', 'exec', pod.netns, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
