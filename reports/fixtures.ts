@@ -73,7 +73,7 @@ export const DEFAULT_PROFILES: Record<string, MeshProfile> = {
 const APP_PODS = ['frontend', 'checkoutservice', 'productcatalogservice', 'currencyservice', 'cartservice', 'redis-cart'];
 const STEPS = [{ name: 'home', weight: 3, ms: 2.2 }, { name: 'product', weight: 5, ms: 2.8 }, { name: 'cart', weight: 2, ms: 3.5 }, { name: 'checkout', weight: 1, ms: 7 }];
 /** Latency samples per scenario; each stands for requests/SAMPLES real requests (recorded with that count). */
-const SAMPLES = 400;
+const SAMPLES = 800;
 
 /** mulberry32: small, fast, good enough for test data. */
 export function rng(seed: number): () => number {
