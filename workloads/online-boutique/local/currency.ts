@@ -22,7 +22,8 @@ export function parseRates(json: Record<string, string>): Rates {
     const fraction = match[2] ?? '';
     rates.set(code, { numerator: BigInt(match[1] + fraction), scale: 10n ** BigInt(fraction.length) });
   }
-  if (rates.get('EUR')?.numerator !== rates.get('EUR')?.scale) throw new Error('currency data: EUR must be present with rate 1.0');
+  const eur = rates.get('EUR');
+  if (!eur || eur.numerator !== eur.scale) throw new Error('currency data: EUR must be present with rate 1.0');
   return rates;
 }
 

@@ -31,13 +31,13 @@ export function pickStep(journey: Journey): JourneyStep {
   return journey.steps[journey.steps.length - 1]!;
 }
 
-interface StepStats {
+export interface StepStats {
   runs: number;
   requests: number;
   failures: number;
 }
 
-class VirtualUser {
+export class VirtualUser {
   private cookies = new Map<string, string>();
 
   constructor(
