@@ -122,7 +122,8 @@ test('an order end to end over HTTP with the session cookie; the cart is then em
 
 test('form problems answer 422; failures behind the frontend answer 500', async () => {
   const b = new Browser();
-  for (const form of [{ product_id: 'OLJCESPC7Z', quantity: 11 }, { product_id: 'OLJCESPC7Z', quantity: 'two' }, { quantity: 1 }]) {
+  const badForms: Record<string, string | number>[] = [{ product_id: 'OLJCESPC7Z', quantity: 11 }, { product_id: 'OLJCESPC7Z', quantity: 'two' }, { quantity: 1 }];
+  for (const form of badForms) {
     assert.equal((await b.request('POST', '/cart', form)).status, 422, JSON.stringify(form));
   }
   assert.equal((await b.request('POST', '/setCurrency', { currency_code: 'XYZ' })).status, 422);
