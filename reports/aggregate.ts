@@ -51,6 +51,8 @@ export interface Cell {
   /** HDR percentile curve of the merged histogram: percentile (0–100) → latency ms. */
   curve: { percentile: number; ms: number }[];
   resources: ResourceSummary;
+  /** Repetition spread of the mesh's total cost, for telling a real change from noise. */
+  resourceSpread: { meshCpuCores: Spread; meshRssPeakMb: Spread };
 }
 
 export function cellKey(k: { platform: string; mesh: string; workload: string; targetRps: number }): string {
@@ -95,7 +97,7 @@ export function summarize(h: ReturnType<typeof newHistogram>): LatencySummary {
   };
 }
 
-function resourceSummary(perRep: ProcessResources[][]): ResourceSummary {
+function resourceSummary(perRep: ProcessResources[][]): { summary: ResourceSummary; spread: Cell['resourceSpread'] } {
   const mb = (b: number) => b / (1024 * 1024);
   const rows = perRep.map((procs) => {
     const proxies = procs.filter((p) => p.role === 'proxy');
@@ -114,7 +116,10 @@ function resourceSummary(perRep: ProcessResources[][]): ResourceSummary {
     };
   });
   const keys = Object.keys(rows[0]) as (keyof ResourceSummary)[];
-  return Object.fromEntries(keys.map((k) => [k, spreadOf(rows.map((r) => r[k])).median])) as unknown as ResourceSummary;
+  return {
+    summary: Object.fromEntries(keys.map((k) => [k, spreadOf(rows.map((r) => r[k])).median])) as unknown as ResourceSummary,
+    spread: { meshCpuCores: spreadOf(rows.map((r) => r.meshCpuCores)), meshRssPeakMb: spreadOf(rows.map((r) => r.meshRssPeakMb)) },
+  };
 }
 
 export function buildCell(reps: ScenarioRecord[]): Cell {
@@ -126,6 +131,7 @@ export function buildCell(reps: ScenarioRecord[]): Cell {
   merged.destroy();
   const spread = Object.fromEntries(PERCENTILES.map((p) => [p, spreadOf(reps.map((s) => s.total.latencyMs[p]))])) as Record<Percentile, Spread>;
   const achievedRps = spreadOf(reps.map((s) => s.achievedRps));
+  const res = resourceSummary(reps.map((s) => s.resources));
   const requests = reps.reduce((a, s) => a + s.total.requests, 0);
   const errors = reps.reduce((a, s) => a + errorTotal(s.total.errors), 0);
   const saturated = achievedRps.median < first.targetRps * SATURATION_SHARE;
@@ -135,7 +141,7 @@ export function buildCell(reps: ScenarioRecord[]): Cell {
     reps: reps.length, requests, errors, errorRate: requests ? errors / requests : 0, latency, spread, achievedRps, saturated,
     noisy: noisyOn !== undefined,
     noisyReason: noisyOn && `${PERCENTILE_LABEL[noisyOn]} spread ${Math.round((100 * (spread[noisyOn].max - spread[noisyOn].min)) / spread[noisyOn].median)} % of median across ${reps.length} reps`,
-    curve, resources: resourceSummary(reps.map((s) => s.resources)),
+    curve, resources: res.summary, resourceSpread: res.spread,
   };
 }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCells, overheads, type Cell, type Overhead } from './aggregate.ts';
 import { CHARTS, chartRows, seriesDomain, type ChartName, type Row } from './chart-data.ts';
 import { computeScorecard, loadFacts, loadScorecard, type DocumentedFacts, type Scorecard, type ScorecardConfig } from './scorecard.ts';
+import { runsOf } from './runs.ts';
 import type { Results, RunMeta } from './schema.ts';
 
 export interface ReportOptions {
@@ -38,11 +39,6 @@ export function chartSpec(name: ChartName, rows: Row[], series: string[]): objec
   return { ...(fill(spec, series) as object), data: { values: rows } };
 }
 
-/** Source runs of a merged report are kept in meta.config.mergedFrom (see merge.ts); a single run is its own meta. */
-export function runsOf(results: Results): RunMeta[] {
-  const merged = results.meta.config.mergedFrom;
-  return Array.isArray(merged) && merged.length ? (merged as RunMeta[]) : [results.meta];
-}
 
 export function buildModel(results: Results, opts: ReportOptions = {}): ReportModel {
   const cells = buildCells(results);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { PERCENTILES, PERCENTILE_LABEL, buildCells, overheads, type Cell, type Overhead } from './aggregate.ts';
+import { runsOf } from './runs.ts';
 import type { ProbeRecord, Results } from './schema.ts';
 
 const weight = z.number().nonnegative();
@@ -90,9 +91,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Every mesh the run intended or touched: scenario, probe, install, failure and max-RPS rows, and the run config. */
 export function meshesInRun(results: Results): string[] {
-  const configured = results.meta.config.meshes;
+  const configured = runsOf(results).flatMap((r) => (Array.isArray(r.config.meshes) ? r.config.meshes : []));
   const names = [
-    ...(Array.isArray(configured) ? configured.filter((m): m is string => typeof m === 'string') : []),
+    ...configured.filter((m): m is string => typeof m === 'string'),
     ...results.scenarios.map((s) => s.mesh), ...results.probes.map((p) => p.mesh), ...results.installs.map((i) => i.mesh),
     ...results.failures.map((f) => f.mesh), ...results.maxRps.map((m) => m.mesh),
   ];
@@ -211,10 +212,10 @@ function recommend(sc: Scorecard): string {
   const edge = scored.map((c) => ({ c, d: c.weight * (c.perMesh[first.mesh].score - c.perMesh[second.mesh].score) }));
   const ahead = edge.filter((e) => e.d > 0.001).sort((a, b) => b.d - a.d);
   const behind = edge.filter((e) => e.d < -0.001).sort((a, b) => a.d - b.d);
-  const vs = (e: { c: CriterionResult }) => `${e.c.label} (${e.c.perMesh[first.mesh].raw} vs ${e.c.perMesh[second.mesh].raw})`;
+  const vs = (e: { c: CriterionResult }, a: string, b: string) => `${e.c.label} (${e.c.perMesh[a].raw} vs ${e.c.perMesh[b].raw})`;
   let text = `Recommended: ${first.mesh}, because it scores ${first.total.toFixed(2)} against ${second.total.toFixed(2)} for ${second.mesh}, the next best`;
-  text += ahead.length ? `, leading on ${ahead.slice(0, 3).map(vs).join('; ')}.` : '.';
-  if (behind.length) text += ` ${second.mesh} is better on ${behind.map(vs).join('; ')}.`;
+  text += ahead.length ? `, leading on ${ahead.slice(0, 3).map((e) => vs(e, first.mesh, second.mesh)).join('; ')}.` : '.';
+  if (behind.length) text += ` ${second.mesh} is better on ${behind.map((e) => vs(e, second.mesh, first.mesh)).join('; ')}.`;
   if (first.total - second.total < 0.02) text += ` The margin is under 0.02: treat the two as tied and decide on the criteria that matter most to you.`;
   return text;
 }
