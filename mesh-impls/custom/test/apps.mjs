@@ -1,0 +1,76 @@
+// Small test apps for the custom mesh's tests and proxy benchmark, run inside pods as plain Node processes.
+//   server http PORT            HTTP/1 echo: {method, path, bytes}
+//   server grpc PORT            gRPC: /hipstershop.PaymentService/Charge (echoes the request bytes) + grpc.health.v1
+//   client http URL N [BODY]    N sequential POSTs (BODY as body), prints {statuses:{code:count}, errors}
+//   client grpc HOST:PORT N     N sequential Charge calls, prints {codes:{code:count}}
+//   client health HOST:PORT     one grpc.health.v1 Check, prints {code}
+import http from 'node:http';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const grpc = require('@grpc/grpc-js');
+
+const raw = { requestSerialize: (b) => b, requestDeserialize: (b) => b, responseSerialize: (b) => b, responseDeserialize: (b) => b, requestStream: false, responseStream: false };
+const PAYMENT = { Charge: { path: '/hipstershop.PaymentService/Charge', ...raw }, Refund: { path: '/hipstershop.PaymentService/Refund', ...raw } };
+const HEALTH = { Check: { path: '/grpc.health.v1.Health/Check', ...raw } };
+const [role, kind, target, nArg, body = ''] = process.argv.slice(2);
+const n = Number(nArg ?? 1);
+
+if (role === 'server' && kind === 'http') {
+  http
+    .createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (d) => (bytes += d.length));
+      req.on('end', () => {
+        const text = JSON.stringify({ method: req.method, path: req.url, bytes });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+      });
+    })
+    .listen(Number(target), '0.0.0.0', () => console.log(`http on ${target}`));
+} else if (role === 'server' && kind === 'grpc') {
+  const server = new grpc.Server();
+  server.addService(PAYMENT, { Charge: (call, cb) => cb(null, call.request), Refund: (call, cb) => cb(null, Buffer.alloc(0)) });
+  // Health response: status SERVING (field 1 = 1).
+  server.addService(HEALTH, { Check: (_call, cb) => cb(null, Buffer.from([0x08, 0x01])) });
+  server.bindAsync(`0.0.0.0:${target}`, grpc.ServerCredentials.createInsecure(), (err) => {
+    if (err) throw err;
+    console.log(`grpc on ${target}`);
+  });
+} else if (role === 'client' && kind === 'http') {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const statuses = {};
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    try {
+      const status = await new Promise((resolve, reject) => {
+        const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+        req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+        req.end(body);
+      });
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    } catch {
+      errors++;
+    }
+  }
+  agent.destroy();
+  console.log(JSON.stringify({ statuses, errors }));
+} else if (role === 'client' && (kind === 'grpc' || kind === 'health')) {
+  const Ctor = grpc.makeGenericClientConstructor(kind === 'grpc' ? PAYMENT : HEALTH, 'X');
+  const client = new Ctor(target, grpc.credentials.createInsecure());
+  const codes = {};
+  for (let i = 0; i < (kind === 'grpc' ? n : 1); i++) {
+    const code = await new Promise((resolve) => {
+      const m = kind === 'grpc' ? 'Charge' : 'Check';
+      client[m](Buffer.from(body || 'charge-me'), { deadline: Date.now() + 10_000 }, (err) => resolve(err ? err.code : 0));
+    });
+    codes[code] = (codes[code] ?? 0) + 1;
+  }
+  client.close();
+  console.log(JSON.stringify({ codes }));
+} else {
+  console.error('usage: see the header of apps.mjs');
+  process.exit(2);
+}
