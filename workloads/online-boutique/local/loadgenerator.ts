@@ -6,30 +6,14 @@
 import { createServer } from 'node:http';
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Journey, JourneyStep, JourneyValue } from '../../load/journey.ts';
+import type { Journey, JourneyStep } from '../../load/journey.ts';
+import { CookieJar, drawParams, prepareRequest, validateJourney } from '../../load/virtual-user.ts';
+import { pickWeighted } from '../../load/rng.ts';
 import { onlineBoutiqueJourney } from '../journey.ts';
 import { env, listenPort, onShutdown } from './grpc.ts';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
-
-export function drawValue(v: JourneyValue, now = new Date()): string {
-  if (typeof v === 'string') return v;
-  if ('oneOf' in v) return v.oneOf[randomInt(v.oneOf.length)]!;
-  if ('int' in v) return String(randomInt(v.int[0], v.int[1] + 1));
-  return String(now.getFullYear() + randomInt(v.yearsFromNow[0], v.yearsFromNow[1] + 1));
-}
-
-export function fill(template: string, params: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => params[key] ?? whole);
-}
-
-export function pickStep(journey: Journey): JourneyStep {
-  const total = journey.steps.reduce((n, s) => n + s.weight, 0);
-  let r = Math.random() * total;
-  for (const step of journey.steps) if ((r -= step.weight) < 0) return step;
-  return journey.steps[journey.steps.length - 1]!;
-}
 
 export interface StepStats {
   runs: number;
@@ -37,28 +21,31 @@ export interface StepStats {
   failures: number;
 }
 
+/** One Locust user: its own cookie jar, steps run to completion one request after the other. */
 export class VirtualUser {
-  private cookies = new Map<string, string>();
+  private jar = new CookieJar();
+  private rand = Math.random;
 
   constructor(
     private baseUrl: string,
     private stats: Map<string, StepStats>,
   ) {}
 
-  private async send(method: string, path: string, body?: URLSearchParams): Promise<number> {
+  pickStep(journey: Journey): JourneyStep {
+    return pickWeighted(this.rand, journey.steps);
+  }
+
+  /** Sends one request, following redirects as a GET the way Locust's client does; returns the final status. */
+  private async send(method: string, path: string, body?: string): Promise<number> {
     let url = new URL(path, this.baseUrl);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers: Record<string, string> = {};
-      if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      const cookie = this.jar.header();
+      if (cookie) headers.cookie = cookie;
+      if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
       const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       await res.arrayBuffer();
-      for (const line of res.headers.getSetCookie()) {
-        const [pair, ...attrs] = line.split(';');
-        const [name, value = ''] = pair!.split('=');
-        const expired = attrs.some((a) => /^\s*max-age=(-\d+|0)\s*$/i.test(a));
-        if (expired) this.cookies.delete(name!.trim());
-        else this.cookies.set(name!.trim(), value.trim());
-      }
+      this.jar.store(res.headers.getSetCookie());
       const location = res.headers.get('location');
       if (res.status < 300 || res.status >= 400 || !location) return res.status;
       url = new URL(location, url);
@@ -72,17 +59,17 @@ export class VirtualUser {
     const s = this.stats.get(step.name) ?? { runs: 0, requests: 0, failures: 0 };
     this.stats.set(step.name, s);
     s.runs++;
-    const params = Object.fromEntries(Object.entries(step.params ?? {}).map(([k, v]) => [k, drawValue(v)]));
+    const params = drawParams(this.rand, step);
     for (const r of step.requests) {
       s.requests++;
+      const req = prepareRequest(step, r, params);
       try {
-        const form = r.form ? new URLSearchParams(Object.entries(r.form).map(([k, v]) => [k, fill(v, params)])) : undefined;
-        const status = await this.send(r.method, fill(r.path, params), form);
-        const ok = r.expect ? r.expect.includes(status) : status >= 200 && status < 400;
+        const status = await this.send(req.method, req.path, req.body);
+        const ok = req.expect ? req.expect.includes(status) : status >= 200 && status < 400;
         if (!ok) throw new Error(`HTTP ${status}`);
       } catch (err) {
         s.failures++;
-        console.warn(`${step.name}: ${r.method} ${r.path} failed: ${(err as Error).message}`);
+        console.warn(`${step.name}: ${req.method} ${req.path} failed: ${(err as Error).message}`);
         return;
       }
     }
@@ -110,6 +97,7 @@ export async function start(): Promise<void> {
   if (!Number.isInteger(users) || users < 0) throw new Error(`USERS="${process.env.USERS}" must be a whole number ≥ 0`);
   if (!(rate > 0)) throw new Error(`RATE="${process.env.RATE}" must be a positive number of users started per second`);
   const journey = onlineBoutiqueJourney;
+  validateJourney(journey);
   const stats = new Map<string, StepStats>();
   let running = true;
   let started = 0;
@@ -135,7 +123,7 @@ export async function start(): Promise<void> {
       if (journey.onStart) await user.run(journey.onStart);
       while (running) {
         await sleep(1000 + randomInt(9001));
-        if (running) await user.run(pickStep(journey));
+        if (running) await user.run(user.pickStep(journey));
       }
     })();
     await sleep(1000 / rate);

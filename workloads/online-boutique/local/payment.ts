@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreditCardInfo, Money } from './api.ts';
 import { GrpcError, Status, listenPort, serve } from './grpc.ts';
-import { isValid } from './money.ts';
+import { format, isValid } from './money.ts';
 
 export function luhnValid(digits: string): boolean {
   if (!/^\d{12,19}$/.test(digits)) return false;
@@ -45,7 +45,7 @@ export function charge(amount: Money | null, card: CreditCardInfo | null): { tra
   if (!amount || !isValid(amount)) throw new GrpcError(Status.INVALID_ARGUMENT, 'amount is missing or invalid');
   validateCard(card);
   const transaction_id = randomUUID();
-  console.log(`Transaction processed: ${cardType(card.credit_card_number.replace(/[\s-]/g, ''))} ending ${card.credit_card_number.slice(-4)} amount ${amount.currency_code}${amount.units}.${amount.nanos} → ${transaction_id}`);
+  console.log(`Transaction processed: ${cardType(card.credit_card_number.replace(/[\s-]/g, ''))} ending ${card.credit_card_number.slice(-4)} amount ${format(amount)} → ${transaction_id}`);
   return { transaction_id };
 }
 
