@@ -5,37 +5,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { renderBoutique, boutiqueInfo } from '../../../workloads/online-boutique/k8s/index.ts';
 import { validateObject } from '../../../clusters/kubernetes/validate.ts';
-import type { KubeContext, KubeObject } from '../../types.ts';
-import { injectPatch, type InjectorConfig, type JsonPatchOp } from './inject.ts';
+import { injectPatch, type JsonPatchOp } from './inject.ts';
 import { interceptRules } from './iptables.ts';
-import { customKubeMesh } from './kube-mesh.ts';
+import { boutiqueObjects, boutiquePods, CFG, podOf } from './test-fixtures.ts';
 import { ANNOTATIONS, INIT_CONTAINER, PROXY_CONTAINER, PROXY_UID, TOKEN_AUDIENCE } from './constants.ts';
-
-const ctx: KubeContext = { platform: 'kind', namespace: 'boutique', runId: 'r1', workload: boutiqueInfo() };
-export const CFG: InjectorConfig = {
-  proxyImage: 'meshbench/custom-proxy:test',
-  trustDomain: 'cluster.local',
-  controlPlane: 'https://meshcp.mesh-system.svc:8086',
-  controlPlaneId: 'spiffe://cluster.local/ns/mesh-system/sa/meshcp',
-  rootPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
-  version: '0.1.0',
-  ports: { inbound: 4143, outbound: 4140, admin: 4191 },
-};
-
-/**
- * The Pod a Deployment's ReplicaSet creates: template metadata + spec. (The webhook may see an empty name, since the
- * API server resolves generateName later; a name is set here so the patched pod can be schema-validated.)
- */
-export function podOf(deployment: KubeObject): V1Pod {
-  const t = (deployment.spec as { template: { metadata: V1Pod['metadata']; spec: V1Pod['spec'] } }).template;
-  const name = deployment.metadata.name;
-  return structuredClone({ apiVersion: 'v1', kind: 'Pod', metadata: { ...t.metadata, name: `${name}-5f7c9d8b6-x2x7q`, generateName: `${name}-5f7c9d8b6-`, namespace: ctx.namespace }, spec: t.spec });
-}
-
-export const boutiquePods = (): V1Pod[] =>
-  renderBoutique({ ctx, patch: customKubeMesh().patch }).filter((o) => o.kind === 'Deployment').map(podOf);
 
 function applied(pod: V1Pod, patch: JsonPatchOp[]): V1Pod {
   // validateOperation=true: every path must exist where RFC 6902 says it must (e.g. the array for `/-`).
@@ -84,7 +58,7 @@ describe('injector patch on Online Boutique pods', () => {
       assert.equal(env.MESH_TRUST_ANCHOR, CFG.rootPem);
       // Redis is server-speaks-first: opaque by the workload's port flag (and the default list).
       if (app === 'redis-cart') assert.equal(pod.metadata!.annotations![ANNOTATIONS.opaquePorts], '6379');
-      assert.ok(env.MESH_OPAQUE_PORTS.split(',').includes('6379'));
+      assert.ok(String(env.MESH_OPAQUE_PORTS).split(',').includes('6379'));
       const token = out.spec!.volumes!.find((v) => v.name === 'mesh-token')!;
       assert.equal(token.projected!.sources![0].serviceAccountToken!.audience, TOKEN_AUDIENCE);
       assert.equal(out.metadata!.annotations![ANNOTATIONS.injected], CFG.version);
@@ -104,7 +78,7 @@ describe('injector patch on Online Boutique pods', () => {
 });
 
 describe('injector patch on other pods', () => {
-  const base = (): V1Pod => podOf(renderBoutique({ ctx, patch: customKubeMesh().patch }).find((o) => o.kind === 'Deployment' && o.metadata.name === 'productcatalogservice')!);
+  const base = (): V1Pod => podOf(boutiqueObjects().find((o) => o.kind === 'Deployment' && o.metadata.name === 'productcatalogservice')!);
 
   it('leaves pods that did not opt in alone', () => {
     const pod = base();
