@@ -1,19 +1,24 @@
 // Turns scenario records into report cells: one per (platform, mesh, workload, target rate), pooling the repetitions.
 // Percentiles come from the merged HDR histogram of all repetitions (never an average of percentiles); the spread
 // across repetitions is shown beside them so a reader sees how much a number moved between runs.
-import * as hdr from 'hdr-histogram-js';
-import type { ErrorCounts, LatencySummary, PlatformName, ProcessResources, Results, ScenarioRecord } from './schema.ts';
+import { decodeHistogram, summarize } from '../workloads/load/histogram.ts';
+import { NOISY_SPREAD, SATURATION_RATIO, aggregateReps, errorRate, median, spreadOf as statsSpread, type MetricSpread } from '../workloads/load/stats.ts';
+import { totalErrors } from '../workloads/load/errors.ts';
+import type { LatencySummary, PlatformName, ProcessResources, Results, ScenarioRecord } from './schema.ts';
 
+// Statistics across repetitions (merging, spread, bootstrap interval, noisy and saturated flags) come from
+// workloads/load/stats.ts, so the bench and the report judge a scenario by the same rules.
 export const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
 export type Percentile = (typeof PERCENTILES)[number];
 export const PERCENTILE_LABEL: Record<Percentile, string> = { p50: 'p50', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max' };
+export { NOISY_SPREAD, SATURATION_RATIO };
 
-/** Achieved rate below this share of the target marks a saturated scenario (issue 3: short by more than 5 %). */
-export const SATURATION_SHARE = 0.95;
-/** (max − min) / median of a repetition metric above this marks a noisy cell. */
-export const NOISY_RELATIVE_SPREAD = 0.25;
+/** Median and min–max over repetitions, with a bootstrap 95 % interval of the median when there are ≥ 3. */
+export type Spread = Pick<MetricSpread, 'median' | 'min' | 'max' | 'ci95'>;
 
-export interface Spread { median: number; min: number; max: number; ci95?: [number, number] }
+export function spreadOf(values: number[]): Spread {
+  return values.length ? statsSpread(values) : { median: NaN, min: NaN, max: NaN };
+}
 
 export interface ResourceSummary {
   proxies: number;
@@ -44,7 +49,9 @@ export interface Cell {
   /** Per-repetition percentile spread, in ms. */
   spread: Record<Percentile, Spread>;
   achievedRps: Spread;
+  /** Any repetition achieved less than 95 % of the target (stats.ts): its latency is not an overhead figure. */
   saturated: boolean;
+  saturatedReps: number;
   noisy: boolean;
   /** Why the cell is noisy, e.g. "p99 spread 41 % of median". */
   noisyReason?: string;
@@ -59,43 +66,8 @@ export function cellKey(k: { platform: string; mesh: string; workload: string; t
   return `${k.platform}/${k.mesh}/${k.workload}/${k.targetRps}`;
 }
 
-export function newHistogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
-
-/** Merges encoded histograms (values in µs). */
-export function mergeEncoded(encoded: string[]) {
-  const acc = newHistogram();
-  for (const e of encoded) {
-    const h = hdr.decodeFromCompressedBase64(e);
-    acc.add(h);
-    h.destroy();
-  }
-  return acc;
-}
-
-export function spreadOf(values: number[]): Spread {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return { median: NaN, min: NaN, max: NaN };
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-  return { median, min: s[0], max: s[s.length - 1] };
-}
-
-export function errorTotal(e: ErrorCounts): number {
-  return e.connect + e.timeout + e.http4xx + e.http5xx + e.other + Object.values(e.grpc).reduce((a, b) => a + b, 0);
-}
-
 // Percentiles at which the distribution curve is drawn: dense in the tail, where meshes differ.
 const CURVE_POINTS = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995, 99.999];
-
-export function summarize(h: ReturnType<typeof newHistogram>): LatencySummary {
-  const ms = (us: number) => us / 1000;
-  return {
-    min: ms(h.minNonZeroValue), mean: ms(h.mean), p50: ms(h.getValueAtPercentile(50)), p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue),
-  };
-}
 
 function resourceSummary(perRep: ProcessResources[][]): { summary: ResourceSummary; spread: Cell['resourceSpread'] } {
   const mb = (b: number) => b / (1024 * 1024);
@@ -117,30 +89,28 @@ function resourceSummary(perRep: ProcessResources[][]): { summary: ResourceSumma
   });
   const keys = Object.keys(rows[0]) as (keyof ResourceSummary)[];
   return {
-    summary: Object.fromEntries(keys.map((k) => [k, spreadOf(rows.map((r) => r[k])).median])) as unknown as ResourceSummary,
+    summary: Object.fromEntries(keys.map((k) => [k, median(rows.map((r) => r[k]))])) as unknown as ResourceSummary,
     spread: { meshCpuCores: spreadOf(rows.map((r) => r.meshCpuCores)), meshRssPeakMb: spreadOf(rows.map((r) => r.meshRssPeakMb)) },
   };
 }
 
 export function buildCell(reps: ScenarioRecord[]): Cell {
   const first = reps[0];
-  const merged = mergeEncoded(reps.map((s) => s.total.histogram));
-  const latency = summarize(merged);
+  // Steps are left out: the report draws the whole journey, and merging every step would double the work.
+  const agg = aggregateReps(reps.map((s) => ({ targetRps: s.targetRps, achievedRps: s.achievedRps, total: s.total, steps: {} })));
+  const merged = decodeHistogram(agg.total.histogram);
   const curve = CURVE_POINTS.map((q) => ({ percentile: q, ms: merged.getValueAtPercentile(q) / 1000 }));
   curve.push({ percentile: 100, ms: merged.maxValue / 1000 });
-  merged.destroy();
-  const spread = Object.fromEntries(PERCENTILES.map((p) => [p, spreadOf(reps.map((s) => s.total.latencyMs[p]))])) as Record<Percentile, Spread>;
-  const achievedRps = spreadOf(reps.map((s) => s.achievedRps));
+  const spread = { p50: agg.metrics.p50, p90: agg.metrics.p90, p99: agg.metrics.p99, p999: agg.metrics.p999, max: agg.metrics.max };
   const res = resourceSummary(reps.map((s) => s.resources));
-  const requests = reps.reduce((a, s) => a + s.total.requests, 0);
-  const errors = reps.reduce((a, s) => a + errorTotal(s.total.errors), 0);
-  const saturated = achievedRps.median < first.targetRps * SATURATION_SHARE;
-  const noisyOn = (['p50', 'p99'] as const).find((p) => reps.length > 1 && (spread[p].max - spread[p].min) / spread[p].median > NOISY_RELATIVE_SPREAD);
   return {
     key: cellKey(first), platform: first.platform, mesh: first.mesh, workload: first.workload, targetRps: first.targetRps,
-    reps: reps.length, requests, errors, errorRate: requests ? errors / requests : 0, latency, spread, achievedRps, saturated,
-    noisy: noisyOn !== undefined,
-    noisyReason: noisyOn && `${PERCENTILE_LABEL[noisyOn]} spread ${Math.round((100 * (spread[noisyOn].max - spread[noisyOn].min)) / spread[noisyOn].median)} % of median across ${reps.length} reps`,
+    reps: reps.length, requests: agg.total.requests, errors: totalErrors(agg.total.errors), errorRate: errorRate(agg.total),
+    latency: summarize(merged), spread, achievedRps: agg.metrics.achievedRps, saturated: agg.saturated, noisy: agg.noisy,
+    noisyReason: agg.noisy
+      ? agg.noisyMetrics.map((m) => `${m in PERCENTILE_LABEL ? PERCENTILE_LABEL[m as Percentile] : m} spread ${Math.round(100 * agg.metrics[m].relativeSpread)} % of median`).join(', ') + ` across ${reps.length} reps`
+      : undefined,
+    saturatedReps: agg.saturatedReps,
     curve, resources: res.summary, resourceSpread: res.spread,
   };
 }

@@ -1,7 +1,7 @@
 // Seeded generator of complete, schema-valid Results for tests and the report benchmark. Every scenario carries a
 // real encoded HDR histogram built from sampled latencies, so the report's merge path runs exactly as on bench output.
 // Test input for a pure builder, not a measurement: never write its output where real results live.
-import * as hdr from 'hdr-histogram-js';
+import { createLatencyHistogram, encodeHistogram, summarize } from '../workloads/load/histogram.ts';
 import { SCHEMA_VERSION, scenarioId } from './schema.ts';
 import type {
   FailureRecord, InstallRecord, MaxRpsRecord, PlatformName, ProbeOutcome, ProbeRecord, ProcessResources, RequestStats,
@@ -91,20 +91,13 @@ function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
-export function newHistogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
-
-function statsOf(h: ReturnType<typeof newHistogram>, errors: number): RequestStats {
-  const ms = (us: number) => Math.round(us) / 1000;
+// The same histogram configuration as the load engine (workloads/load/histogram.ts), so fixtures merge like bench output.
+function statsOf(h: ReturnType<typeof createLatencyHistogram>, errors: number): RequestStats {
   return {
     requests: h.totalCount,
     errors: { connect: 0, timeout: 0, http4xx: 0, http5xx: errors, grpc: {}, other: 0 },
-    latencyMs: {
-      min: ms(h.minNonZeroValue), mean: ms(h.mean), p50: ms(h.getValueAtPercentile(50)), p90: ms(h.getValueAtPercentile(90)),
-      p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue),
-    },
-    histogram: hdr.encodeIntoCompressedBase64(h),
+    latencyMs: summarize(h),
+    histogram: encodeHistogram(h),
   };
 }
 
@@ -188,11 +181,11 @@ function scenario(a: {
   const load = saturated ? 25 : 1 + 0.4 * (rho / (1 - rho));
   const repFactor = Math.exp(0.04 * gaussian(r)) * (a.noisy ? 1.8 : 1);
   const requests = Math.round(achievedRps * a.durationS);
-  const total = newHistogram();
+  const total = createLatencyHistogram();
   const steps: Record<string, RequestStats> = {};
   const weightSum = STEPS.reduce((s, x) => s + x.weight, 0);
   for (const step of STEPS) {
-    const h = newHistogram();
+    const h = createLatencyHistogram();
     const n = Math.round((SAMPLES * step.weight) / weightSum);
     const count = Math.max(1, Math.round(requests / SAMPLES));
     for (let i = 0; i < n; i++) {
