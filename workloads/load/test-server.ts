@@ -20,8 +20,9 @@ function precisely(fn: () => void, from: number, ms: number): void {
 export interface TestServerOptions {
   /** Fixed delay before answering, in ms (0: answer at once). */
   delayMs?: number;
-  /** Hold every request arriving between `atMs` and `atMs + forMs` (ms since `startStall()`) until the window ends. */
-  stall?: { atMs: number; forMs: number };
+  /** Stall once: when the `afterRequests`-th request (counting only `path`, if given) arrives, hold it and every
+   * request arriving in the next `forMs` until that window ends — a server pausing for `forMs` (like a GC pause). */
+  stall?: { afterRequests: number; forMs: number; path?: string };
   body?: string;
 }
 
@@ -29,15 +30,14 @@ export interface TestServer {
   url: string;
   server: Server;
   requests(): number;
-  /** Starts the stall clock (call when the load starts). */
-  startStall(): void;
   close(): Promise<void>;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const body = opts.body ?? 'ok\n';
   let count = 0;
-  let stallOrigin = Number.POSITIVE_INFINITY;
+  let counted = 0;
+  let stallEnd = -1; // performance.now() ms when the stall window ends; -1 before the stall
   const server = createServer({ keepAlive: true }, (req, res) => {
     const arrived = performance.now();
     count++;
@@ -47,11 +47,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       res.end(body);
     };
     let wait = opts.delayMs ?? 0;
-    if (opts.stall) {
-      const sinceOrigin = Date.now() - stallOrigin;
-      const { atMs, forMs } = opts.stall;
-      if (sinceOrigin >= atMs && sinceOrigin < atMs + forMs) wait = Math.max(wait, atMs + forMs - sinceOrigin);
-    }
+    const stall = opts.stall;
+    if (stall && (!stall.path || req.url === stall.path) && ++counted === stall.afterRequests) stallEnd = arrived + stall.forMs;
+    if (arrived < stallEnd) wait = Math.max(wait, stallEnd - arrived);
     if (wait > 0) precisely(reply, arrived, wait);
     else reply();
   });
@@ -62,7 +60,6 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     url: `http://127.0.0.1:${port}`,
     server,
     requests: () => count,
-    startStall: () => (stallOrigin = Date.now()),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
