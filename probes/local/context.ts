@@ -1,0 +1,85 @@
+// Building a LocalProbeContext: from a live LocalStack (the bench, tests), or from a stack `npm run up` left running,
+// found through its state file.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalStack } from '../../clusters/local/stack.ts';
+import { listStates, isAlive, type StackState } from '../../clusters/local/state.ts';
+import type { Mesh } from '../../mesh-impls/types.ts';
+import { loadMesh } from '../../mesh-impls/index.ts';
+import { loadWorkload } from '../../workloads/index.ts';
+import type { LocalProbeContext, ProbeWorkload } from '../types.ts';
+import { localMeshAccess } from '../facts.ts';
+
+export async function localProbeContext(opts: {
+  stack: LocalStack;
+  workload: ProbeWorkload;
+  mesh: Mesh;
+  entryUrl: string;
+  log?: (line: string) => void;
+}): Promise<LocalProbeContext> {
+  const access = await localMeshAccess(opts.mesh, opts.stack, opts.workload);
+  return {
+    platform: 'local',
+    mesh: opts.mesh.name,
+    meshesPods: opts.mesh.meshesPods,
+    workload: opts.workload,
+    stack: opts.stack,
+    entryUrl: opts.entryUrl,
+    facts: access.facts,
+    applyPolicy: access.applyPolicy,
+    log: opts.log,
+  };
+}
+
+interface UpInfo {
+  mesh: string;
+  workload: string;
+  entry: string;
+  pods: { name: string; service: string; ip: string; ports: number[] }[];
+  logDir?: string;
+}
+
+/** Running stacks that `npm run up` left (detached, with the facts the driver records), newest first. */
+export function upStacks(): (StackState & { info: UpInfo })[] {
+  return listStates()
+    .filter((s): s is StackState & { info: UpInfo } => typeof s.info?.mesh === 'string' && typeof s.info?.entry === 'string')
+    .filter((s) => s.detached || isAlive(s.owner))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/**
+ * A LocalStack object over a stack another process created. The stack class has no public way to adopt a state
+ * file, so this fills a fresh instance from disk: pods (with service and account from the workload) and the hosts
+ * entries, so that adding the probe client pod rewrites every hosts file with all names. Never call teardown() on
+ * it: the stack belongs to `npm run down`.
+ */
+export function attachStack(state: StackState & { info: UpInfo }, workload: ProbeWorkload): LocalStack {
+  const logDir = state.info.logDir ?? join('/tmp', `meshbench-${state.slot}-probe-logs`);
+  mkdirSync(logDir, { recursive: true });
+  const Ctor = LocalStack as unknown as new (state: StackState, logDir: string) => LocalStack;
+  const stack = new Ctor(state, logDir);
+  const hosts = (stack as unknown as { hostEntries: Map<string, string> }).hostEntries;
+  for (const p of state.pods) {
+    const up = state.info.pods.find((x) => x.name === p.name);
+    const service = up?.service ?? p.name;
+    const svc = workload.services.find((s) => s.name === service);
+    stack.pods.set(p.name, { ...p, service, serviceAccount: svc?.serviceAccount ?? p.name });
+    hosts.set(service, p.ip);
+    if (service !== p.name) hosts.set(p.name, p.ip);
+  }
+  return stack;
+}
+
+/** The probe context for the stack `npm run up -- --mesh <mesh>` left running. */
+export async function contextFromUpStack(meshName: string, log?: (line: string) => void): Promise<LocalProbeContext> {
+  const stacks = upStacks();
+  const state = stacks.find((s) => s.info.mesh === meshName);
+  if (!state) {
+    const running = stacks.map((s) => `${s.info.mesh} (${s.info.workload}, stack ${s.slot})`).join(', ') || 'none';
+    throw new Error(`No running stack with mesh "${meshName}" (running: ${running}). Fix: \`npm run up -- --workload online-boutique --mesh ${meshName}\` first.`);
+  }
+  const workload = await loadWorkload(state.info.workload);
+  const mesh = await loadMesh(meshName);
+  const stack = attachStack(state, workload);
+  return localProbeContext({ stack, workload, mesh, entryUrl: state.info.entry, log });
+}
