@@ -1,5 +1,6 @@
-// cartservice against a real redis-server on loopback: the cart round trip, then Redis stopped mid-test (errors,
-// NOT_SERVING, the process stays up) and started again on the same port (the service recovers by itself).
+// cartservice against a real redis-server on loopback: started before Redis (errors until Redis is up), the cart
+// round trip, then Redis stopped mid-test (errors, NOT_SERVING, the process stays up) and started again on the same
+// port (the service recovers by itself).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,11 +11,13 @@ test('cart in Redis: add, get, empty; Redis down → FAILED_PRECONDITION without
   const lb = new Loopback();
   try {
     const [redisPort, cartPort] = [await freePort(), await freePort()];
-    let redis = lb.redis(redisPort);
     const cartProc = lb.service('cart', { PORT: String(cartPort), REDIS_ADDR: `127.0.0.1:${redisPort}` });
     const addr = `127.0.0.1:${cartPort}`;
-    await waitGrpc(addr);
     const cart = connect('CartService', addr, 5000);
+    await waitGrpc(addr, 20_000, 'NOT_SERVING');
+    await assert.rejects(cart.GetCart({ user_id: 'u1' }), (e: { code: number }) => e.code === 9);
+    let redis = lb.redis(redisPort);
+    await waitGrpc(addr);
 
     await cart.AddItem({ user_id: 'u1', item: { product_id: 'OLJCESPC7Z', quantity: 2 } });
     await cart.AddItem({ user_id: 'u1', item: { product_id: 'OLJCESPC7Z', quantity: 3 } });
