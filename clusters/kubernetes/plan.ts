@@ -2,6 +2,7 @@
 // A plan is built per mesh in the documented order: cluster → mesh install → mesh config → workload → wait → verify
 // → (policy, load, probes during the run) → teardown.
 import { stringify } from 'yaml';
+import { fileURLToPath } from 'node:url';
 import { leastPrivilegePolicy, type KubeContext, type KubeObject, type KubeStep, type Mesh } from '../../mesh-impls/types.ts';
 import type { Workload } from '../../workloads/types.ts';
 import type { KubeWorkload } from './workload.ts';
@@ -44,6 +45,8 @@ export interface PlanOptions {
 }
 
 export const READY_TIMEOUT_S = 600;
+/** Repository root, shown as relative paths in printed plans (so a plan reads the same on every machine). */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function namespacesFor(platform: Platform, runId: string): { workload: string; load: string } {
   // kind clusters belong to the run, so fixed names read better; on a shared cluster every run gets its own.
@@ -166,7 +169,7 @@ export function renderDryRun(input: DryRunInput): string {
   }
   for (const mesh of input.meshes) {
     const plan = meshPlan(mesh, input.workload, { platform: input.platform, runId, runDir: '<run>' });
-    out.push('', `=== mesh ${mesh.name}${plan.cluster ? ` (kind cluster ${plan.cluster})` : ''} ===`);
+    out.push('', `=== mesh ${mesh.name}${plan.cluster && plan.supported ? ` (kind cluster ${plan.cluster})` : ''} ===`);
     if (!plan.supported) {
       out.push(`  skipped: ${plan.skipReason}`);
       continue;
@@ -193,5 +196,5 @@ export function renderDryRun(input: DryRunInput): string {
     out.push(`    $ kubectl get --raw /api/v1/nodes/<node>/proxy/stats/summary   # every 5 s, per node; CPU and RSS per container`);
     section('teardown (always runs: success, failure, Ctrl-C)', plan.teardown);
   }
-  return out.join('\n') + '\n';
+  return out.join('\n').replaceAll(REPO_ROOT, '') + '\n';
 }

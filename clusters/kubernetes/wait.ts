@@ -1,6 +1,6 @@
 // Readiness by watching, never by sleeping: list the namespace's workloads, then follow a watch from that list's
 // resourceVersion until every Deployment/StatefulSet/DaemonSet is ready (or a Job/Pod finished).
-import * as k8s from '@kubernetes/client-node';
+import { kubeClient, type K8s } from './client.ts';
 
 type Obj = { kind?: string; metadata: { name: string; generation?: number }; spec?: Record<string, any>; status?: Record<string, any> };
 
@@ -27,7 +27,8 @@ const KINDS = [
 ] as const;
 
 /** Resolves when every workload in `namespace` is ready; rejects after `timeoutS` naming what is not. */
-export async function waitNamespaceReady(kc: k8s.KubeConfig, namespace: string, timeoutS: number): Promise<void> {
+export async function waitNamespaceReady(kc: K8s.KubeConfig, namespace: string, timeoutS: number): Promise<void> {
+  const k8s = await kubeClient();
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const state = new Map<string, boolean>();
   const versions: Record<string, string> = {};
@@ -76,7 +77,8 @@ export async function waitNamespaceReady(kc: k8s.KubeConfig, namespace: string, 
 }
 
 /** Resolves with the final phase of a pod (Succeeded/Failed), watching it. */
-export async function waitPodDone(kc: k8s.KubeConfig, namespace: string, name: string, timeoutS: number): Promise<'Succeeded' | 'Failed'> {
+export async function waitPodDone(kc: K8s.KubeConfig, namespace: string, name: string, timeoutS: number): Promise<'Succeeded' | 'Failed'> {
+  const k8s = await kubeClient();
   const watch = new k8s.Watch(kc);
   let controller: AbortController | undefined;
   try {

@@ -1,0 +1,409 @@
+// The kind and kubernetes platform driver: executes the plan of plan.ts against a cluster.
+//   kind: one cluster per mesh, created for the deployment and deleted with it.
+//   kubernetes: an existing cluster (kubeconfig context), namespaces of the run's own; a mesh already installed
+//   there is reused and never removed; nothing this run did not create is deleted.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, appendFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { tmpdir, hostname } from 'node:os';
+import { kubeClient, nodeTooOld, MIN_NODE_MAJOR, type K8s } from './client.ts';
+import { parseAllDocuments } from 'yaml';
+import type { Deployment, DeployOptions, PlatformDriver, ResourceWindow } from '../types.ts';
+import type { KubeTool, Mesh, MeshPolicy, MeshVerification } from '../../mesh-impls/types.ts';
+import type { Workload } from '../../workloads/types.ts';
+import type { LoadPlan, LoadResult } from '../../workloads/load/types.ts';
+import type { ProcessResources } from '../../reports/schema.ts';
+import { loadMesh } from '../../mesh-impls/index.ts';
+import { TOOLS, ensureTool, howToGet, type Fetcher } from './tools.ts';
+import { runCmd, contextArgs, type Target } from './exec.ts';
+import { meshPlan, renderDryRun, yamlDocs, type Platform, type PlanStep } from './plan.ts';
+import { loadKubeWorkload, type KubeWorkload } from './workload.ts';
+import { assertValid } from './validate.ts';
+import { waitNamespaceReady, waitPodDone } from './wait.ts';
+import { parseKubeletSummary, resourcesFromSamples, type ContainerSample } from './kubelet.ts';
+import { k6Objects, parseK6Points, K6_IMAGE_FALLBACK } from './k6.ts';
+import { probePod, type ProbePodSpec } from './probe-pod.ts';
+import { KIND_NODE_IMAGE, KIND_PREFIX, KIND_VERSION } from '../kind/kind.ts';
+
+export interface KubeDriverOptions {
+  /** kubernetes: the kubeconfig context (default: the current context). */
+  context?: string;
+  /** Where pinned tools are cached (default ~/.cache/meshbench/tools). */
+  toolsDir?: string;
+  /** Test seam for downloads. */
+  fetcher?: Fetcher;
+}
+
+const APPLY = ['apply', '--server-side', '--field-manager=meshbench', '--force-conflicts', '-f', '-'];
+const SAMPLE_EVERY_MS = 5000;
+const STATE_DIR = join(tmpdir(), 'meshbench-kind');
+
+/** The k6 script renderer and pinned image from workloads/load/k6 when that module exists. */
+async function k6Module(): Promise<{ image: string; render?: (plan: Omit<LoadPlan, 'onProgress'>) => string }> {
+  try {
+    const m = (await import(String('../../workloads/load/k6/index.ts'))) as { K6_IMAGE?: string; renderK6Script?: (plan: Omit<LoadPlan, 'onProgress'>) => string };
+    return { image: m.K6_IMAGE ?? K6_IMAGE_FALLBACK, render: m.renderK6Script };
+  } catch {
+    return { image: K6_IMAGE_FALLBACK };
+  }
+}
+
+export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}): PlatformDriver {
+  const tool = async (name: KubeTool) => (await ensureTool(name, { dir: options.toolsDir, fetcher: options.fetcher })).path;
+
+  return {
+    name: platform,
+
+    async preflight() {
+      const problems: string[] = [];
+      if (nodeTooOld()) problems.push(`Node.js ${MIN_NODE_MAJOR} or newer is needed to talk to a cluster (@kubernetes/client-node 2.x); this is Node.js ${process.versions.node}. Fix: run with Node.js ${MIN_NODE_MAJOR} (e.g. \`nvm use ${MIN_NODE_MAJOR}\`).`);
+      if (platform === 'kind') {
+        const docker = await runCmd('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
+        if (docker.code !== 0) {
+          problems.push(`Docker is not available (\`docker info\` failed: ${docker.stderr.trim().split('\n')[0] || `exit ${docker.code}`}). kind runs Kubernetes nodes as Docker containers: install Docker Engine (https://docs.docker.com/engine/install/) and make sure \`docker info\` works for this user.`);
+        }
+      }
+      // Every tool at once, so one run tells the user everything that is missing.
+      const needed: KubeTool[] = platform === 'kind' ? ['kind', 'kubectl', 'helm', 'linkerd'] : ['kubectl', 'helm', 'linkerd'];
+      const results = await Promise.allSettled(needed.map((t) => tool(t)));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') problems.push((r.reason as Error).message);
+      });
+      if (platform === 'kubernetes' && results[0].status === 'fulfilled') {
+        const v = await runCmd(results[0].value, ['version', '-o', 'json', '--request-timeout=10s', ...contextArgs('kubectl', options)], { timeoutMs: 20_000 });
+        if (v.code !== 0) problems.push(`Cannot reach the cluster${options.context ? ` of context "${options.context}"` : ' of the current kubeconfig context'}: ${v.stderr.trim().split('\n')[0]}. Fix: pick a context that works with \`kubectl --context NAME get nodes\` and pass --context NAME.`);
+      }
+      if (problems.length) {
+        throw new Error(`--platform ${platform} cannot start:\n  - ${problems.join('\n  - ')}\nNothing was created.`);
+      }
+    },
+
+    async sweep() {
+      if (platform !== 'kind' || !existsSync(STATE_DIR)) return;
+      // Clusters whose owning process is gone were left by a killed run; only names with our prefix are touched.
+      const kind = await tool('kind');
+      for (const file of readdirSync(STATE_DIR)) {
+        const { name, pid, kubeconfig } = JSON.parse(readFileSync(join(STATE_DIR, file), 'utf8')) as { name: string; pid: number; kubeconfig: string };
+        if (!name.startsWith(KIND_PREFIX) || alive(pid)) continue;
+        await runCmd(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig]);
+        rmSync(join(STATE_DIR, file), { force: true });
+      }
+    },
+
+    async toolVersions() {
+      const v: Record<string, string> = Object.fromEntries(Object.values(TOOLS).map((t) => [t.name, t.version]));
+      if (platform === 'kind') v['kind-node-image'] = KIND_NODE_IMAGE;
+      return v;
+    },
+
+    async deploy(workload: Workload, mesh: Mesh, opts: DeployOptions): Promise<Deployment> {
+      return deployOn(platform, options, tool, workload, mesh, opts);
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function deployOn(
+  platform: Platform,
+  options: KubeDriverOptions,
+  tool: (t: KubeTool) => Promise<string>,
+  workload: Workload,
+  mesh: Mesh,
+  opts: DeployOptions,
+): Promise<Deployment> {
+  const kw: KubeWorkload = await loadKubeWorkload(workload.name);
+  const runId = `${basename(opts.runDir).toLowerCase().replace(/[^a-z0-9]/g, '').slice(-8) || 'run'}r${opts.rep}`;
+  const logDir = join(opts.runDir, 'logs', `${mesh.name}-rep${opts.rep}`);
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, 'kube.log');
+  const log = (line: string) => {
+    appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+    opts.log(line);
+  };
+  const files = mkdtempSync(join(tmpdir(), 'meshbench-files-'));
+  const target: Target = { context: platform === 'kubernetes' ? options.context : undefined };
+  let kc: K8s.KubeConfig | undefined;
+
+  // Whether the mesh already runs on an existing cluster: then it is reused, and left in place afterwards.
+  let preinstalled = false;
+  if (platform === 'kubernetes' && mesh.kube) {
+    const kubectl = await tool('kubectl');
+    const r = await runCmd(kubectl, ['get', 'namespace', mesh.kube.controlPlaneNamespaces[0], '-o', 'name', ...contextArgs('kubectl', target)]);
+    preinstalled = r.code === 0;
+    if (preinstalled) log(`${mesh.name}: control plane namespace ${mesh.kube.controlPlaneNamespaces[0]} exists; reusing it and leaving it in place`);
+  }
+  const plan = meshPlan(mesh, kw, { platform, runId, runDir: opts.runDir, context: options.context, meshPreinstalled: preinstalled });
+  if (!plan.supported) throw new Error(plan.skipReason);
+  if (plan.cluster) target.kubeconfig = join(opts.runDir, `kubeconfig-${plan.cluster}`);
+
+  const env = (): Record<string, string> => (target.kubeconfig ? { KUBECONFIG: target.kubeconfig } : {});
+  const k8s = await kubeClient();
+  const kubeConfig = () => {
+    if (kc) return kc;
+    kc = new k8s.KubeConfig();
+    if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+    else kc.loadFromDefault();
+    if (target.context) kc.setCurrentContext(target.context);
+    return kc;
+  };
+  const kubectl = async (args: string[], stdin?: string) => {
+    const r = await runCmd(await tool('kubectl'), [...args, ...contextArgs('kubectl', target)], { env: env(), stdin });
+    if (r.code !== 0) throw new Error(`kubectl ${args.slice(0, 3).join(' ')} failed: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const count = { steps: 0, objects: 0 };
+  const generated: Record<string, string> = {};
+  for (const g of mesh.kube?.generatedFiles ?? []) {
+    generated[g.name] = join(files, g.name);
+    writeFileSync(generated[g.name], await g.generate(), { mode: 0o600 });
+  }
+
+  const execStep = async (step: PlanStep): Promise<void> => {
+    log(`step: ${step.title}`);
+    count.steps++;
+    switch (step.do) {
+      case 'run': {
+        for (const [name, content] of Object.entries(step.files ?? {})) {
+          generated[name] = join(files, name);
+          writeFileSync(generated[name], content, { mode: 0o600 });
+        }
+        const args = step.args.map((a) => a.replace(/\{file:([^}]+)\}/g, (_, f: string) => generated[f] ?? f));
+        const r = await runCmd(await tool(step.tool), [...args, ...contextArgs(step.tool, target)], { env: env() });
+        appendFileSync(logFile, r.stdout.slice(-20_000) + r.stderr.slice(-20_000));
+        if (step.judge) {
+          const verdict = step.judge(r.stdout);
+          log(`  ${verdict.detail}`);
+          if (!verdict.ok) throw new Error(`${step.title}: ${verdict.detail}`);
+        } else if (r.code !== 0) throw new Error(`${step.title}: ${step.tool} exited ${r.code}: ${r.stderr.trim().slice(-2000)}`);
+        if (step.apply || step.delete) {
+          if (step.apply) count.objects += parseAllDocuments(r.stdout).filter((d) => d.contents).length;
+          await kubectl(step.apply ? APPLY : ['delete', '--ignore-not-found', '-f', '-'], r.stdout);
+        }
+        if (step.tool === 'helm' && step.args[0] === 'upgrade') {
+          const manifest = await runCmd(await tool('helm'), ['get', 'manifest', step.args[2], '-n', step.args[step.args.indexOf('--namespace') + 1], ...contextArgs('helm', target)], { env: env() });
+          count.objects += parseAllDocuments(manifest.stdout).filter((d) => d.contents).length;
+        }
+        return;
+      }
+      case 'apply':
+        assertValid(step.objects, step.title);
+        await kubectl(APPLY, yamlDocs(step.objects));
+        return;
+      case 'apply-url':
+        await kubectl(['apply', '--server-side', '--field-manager=meshbench', '-f', step.url]);
+        return;
+      case 'wait-ready':
+        await waitNamespaceReady(kubeConfig(), step.namespace, step.timeoutS);
+        return;
+      case 'verify-sidecars': {
+        const v = await verifySidecars(kubeConfig(), step.namespace, step.containers);
+        if (!v.ok) throw new Error(`${step.title}: ${v.pods.filter((p) => !p.meshed).map((p) => `${p.pod}: ${p.detail}`).join('; ')}`);
+        return;
+      }
+      case 'delete-namespace': {
+        // Only namespaces carrying this run's label are ours to delete.
+        const ns = await kubeConfig().makeApiClient(k8s.CoreV1Api).readNamespace({ name: step.namespace }).catch(() => undefined);
+        if (ns?.metadata?.labels?.['meshbench.io/run'] === runId) await kubectl(['delete', 'namespace', step.namespace, '--wait']);
+        return;
+      }
+    }
+  };
+
+  const crdCount = async () => (await kubectl(['get', 'crd', '-o', 'name'])).split('\n').filter(Boolean).length;
+  let tornDown = false;
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    const errors: string[] = [];
+    for (const s of plan.teardown) await execStep(s).catch((e: Error) => errors.push(e.message));
+    if (plan.cluster) rmSync(join(STATE_DIR, `${plan.cluster}.json`), { force: true });
+    rmSync(files, { recursive: true, force: true });
+    if (errors.length) throw new Error(`teardown: ${errors.join('; ')}`);
+  };
+
+  const started = Date.now();
+  let crdsBefore = 0;
+  let verification: MeshVerification = { ok: true, pods: [] };
+  try {
+    for (const s of plan.setup) {
+      await execStep(s);
+      if (s.do === 'run' && s.tool === 'kind') {
+        mkdirSync(STATE_DIR, { recursive: true });
+        writeFileSync(join(STATE_DIR, `${plan.cluster}.json`), JSON.stringify({ name: plan.cluster, pid: process.pid, kubeconfig: target.kubeconfig, host: hostname() }));
+        crdsBefore = await crdCount();
+      }
+    }
+    if (!plan.cluster) crdsBefore = crdsBefore || (await crdCount());
+    for (const s of plan.deploy) await execStep(s);
+    verification = mesh.kube ? await verifySidecars(kubeConfig(), plan.ctx.namespace, mesh.kube.proxyContainers) : await baseline(kubeConfig(), plan.ctx.namespace);
+  } catch (err) {
+    log(`deploy failed: ${(err as Error).message}`);
+    await teardown().catch((e: Error) => log(e.message));
+    throw err;
+  }
+  const timeToReadyMs = Date.now() - started;
+  const crds = Math.max(0, (await crdCount()) - crdsBefore);
+  const info = plan.ctx.workload;
+  const entryUrl = `http://${info.entry.service}.${plan.ctx.namespace}.svc.cluster.local:${info.entry.port}`;
+  const podsApi = kubeConfig().makeApiClient(k8s.CoreV1Api);
+  const podList = await podsApi.listNamespacedPod({ namespace: plan.ctx.namespace });
+  let jobSeq = 0;
+
+  const deployment: Deployment & { runPod(spec: Omit<ProbePodSpec, 'namespace' | 'labels'> & { namespace?: string }): Promise<{ phase: string; logs: string }> } = {
+    platform,
+    mesh: mesh.name,
+    workload: workload.name,
+    pods: podList.items.map((p) => ({
+      name: p.metadata?.name ?? '',
+      service: p.metadata?.labels?.app ?? '',
+      ip: p.status?.podIP ?? '',
+      ports: (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.containerPort)),
+    })),
+    entryUrl,
+    install: { timeToReadyMs, steps: count.steps, objects: count.objects, crds },
+    verification,
+
+    async load(lp): Promise<LoadResult> {
+      const k6 = await k6Module();
+      if (!k6.render) throw new Error('In-cluster load needs the k6 script renderer (workloads/load/k6/index.ts exporting renderK6Script); it is not in this tree yet.');
+      const name = `k6-${lp.rps}rps-${++jobSeq}`;
+      const timeoutS = Math.ceil((lp.warmupMs + lp.durationMs) / 1000) + 120;
+      const objects = k6Objects({ name, namespace: plan.loadNamespace, image: k6.image, labels: { 'meshbench.io/run': runId }, timeoutS, script: k6.render({ ...lp, baseUrl: entryUrl }) });
+      assertValid(objects, 'k6 Job');
+      await kubectl(APPLY, yamlDocs(objects));
+      const pod = await waitJobPod(kubeConfig(), plan.loadNamespace, name, timeoutS);
+      const phase = await waitPodDone(kubeConfig(), plan.loadNamespace, pod, timeoutS);
+      const logs = await kubectl(['logs', '-n', plan.loadNamespace, pod, '-c', 'k6']);
+      writeFileSync(join(logDir, `${name}.ndjson`), logs);
+      if (phase !== 'Succeeded') log(`${name} ended ${phase}; using the points it produced`);
+      return parseK6Points(logs, lp.rps);
+    },
+
+    startResources(): ResourceWindow {
+      const samples: ContainerSample[] = [];
+      const roleOf = (s: { namespace: string; pod: string; container: string }): ProcessResources['role'] | undefined => {
+        if (mesh.kube?.proxyContainers.includes(s.container)) return 'proxy';
+        if (mesh.kube?.controlPlaneNamespaces.includes(s.namespace)) return 'control-plane';
+        if (s.namespace === plan.ctx.namespace) return 'app';
+        if (s.namespace === plan.loadNamespace) return 'load';
+        return undefined;
+      };
+      const sample = async () => {
+        const nodes = await podsApi.listNode();
+        for (const n of nodes.items) {
+          const raw = await kubectl(['get', '--raw', `/api/v1/nodes/${n.metadata?.name}/proxy/stats/summary`]);
+          samples.push(...parseKubeletSummary(raw));
+        }
+      };
+      let pending = sample().catch((e: Error) => log(`kubelet summary: ${e.message}`));
+      const timer = setInterval(() => {
+        pending = pending.then(() => sample().catch((e: Error) => log(`kubelet summary: ${e.message}`)));
+      }, SAMPLE_EVERY_MS);
+      return {
+        async stop(fromMs, toMs) {
+          clearInterval(timer);
+          await pending;
+          await sample().catch((e: Error) => log(`kubelet summary: ${e.message}`));
+          // The kubelet caches stats for ~10 s: widen the window by one period on each side so it has two readings.
+          return resourcesFromSamples(samples, roleOf, fromMs - 15_000, toMs + 15_000);
+        },
+      };
+    },
+
+    async applyPolicy(policy: MeshPolicy) {
+      if (!mesh.kube) return; // the baseline has nothing that could enforce a policy
+      const objects = mesh.kube.policy(policy, info, plan.ctx);
+      assertValid(objects, `${mesh.name} policy`);
+      await kubectl(APPLY, yamlDocs(objects));
+    },
+
+    async logExcerpt(lines = 40) {
+      return existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+    },
+
+    teardown,
+
+    /** Runs a probe pod (workload namespace by default) to completion; its logs are the evidence. */
+    async runPod(spec) {
+      const ns = spec.namespace ?? plan.ctx.namespace;
+      const pod = probePod({ ...spec, namespace: ns, labels: { 'meshbench.io/run': runId } });
+      assertValid([pod], 'probe pod');
+      await kubectl(APPLY, yamlDocs([pod]));
+      try {
+        const phase = await waitPodDone(kubeConfig(), ns, spec.name, (spec.timeoutS ?? 120) + 60);
+        return { phase, logs: await kubectl(['logs', '-n', ns, spec.name]) };
+      } finally {
+        await kubectl(['delete', 'pod', '-n', ns, spec.name, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+      }
+    },
+  };
+  return deployment;
+}
+
+/** The pod a Job created (watch on its label). */
+async function waitJobPod(kc: K8s.KubeConfig, namespace: string, job: string, timeoutS: number): Promise<string> {
+  const k8s = await kubeClient();
+  const deadline = Date.now() + timeoutS * 1000;
+  // The Job controller creates the pod within moments; a watch on the label selector sees it appear.
+  const watch = new k8s.Watch(kc);
+  let controller: AbortController | undefined;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Job ${namespace}/${job} created no pod in ${timeoutS}s`)), Math.max(0, deadline - Date.now()));
+      watch
+        .watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `job-name=${job}` }, (_t, o: K8s.V1Pod) => {
+          clearTimeout(timer);
+          resolve(o.metadata!.name!);
+        }, (err) => err && err.name !== 'AbortError' && reject(err))
+        .then((c) => (controller = c), reject);
+    });
+  } finally {
+    controller?.abort();
+  }
+}
+
+/** Meshed state: every pod has a proxy container (or native sidecar) and all its containers are ready. */
+export async function verifySidecars(kc: K8s.KubeConfig, namespace: string, proxies: readonly string[]): Promise<MeshVerification> {
+  const k8s = await kubeClient();
+  const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace })).items;
+  return judgePods(pods, proxies);
+}
+
+export function judgePods(pods: K8s.V1Pod[], proxies: readonly string[]): MeshVerification {
+  const out = pods.map((p) => {
+    const names = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].map((c) => c.name);
+    const proxy = names.find((n) => proxies.includes(n));
+    const statuses = [...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? []).filter((s) => proxies.includes(s.name))];
+    const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+    const meshed = Boolean(proxy) && notReady.length === 0;
+    const detail = !proxy ? `no ${proxies.join('/')} container` : notReady.length ? `not ready: ${notReady.join(', ')}` : `${proxy} running`;
+    return { pod: p.metadata?.name ?? '?', meshed, detail };
+  });
+  return { ok: out.length > 0 && out.every((p) => p.meshed), pods: out };
+}
+
+async function baseline(kc: K8s.KubeConfig, namespace: string): Promise<MeshVerification> {
+  const k8s = await kubeClient();
+  const pods = (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace })).items;
+  return { ok: true, pods: pods.map((p) => ({ pod: p.metadata?.name ?? '?', meshed: false, detail: 'baseline: no proxy' })) };
+}
+
+/** `--dry-run`: the full plan for the given meshes as text, without touching a cluster or the network. */
+export async function dryRunPlan(config: { platform: string; meshes: readonly string[]; workload: string; rps: readonly number[]; durationMs: number; warmupMs: number; context?: string }): Promise<string> {
+  if (config.platform !== 'kind' && config.platform !== 'kubernetes') throw new Error(`--dry-run needs --platform kind or kubernetes (got ${config.platform}).`);
+  const meshes = await Promise.all(config.meshes.map((m) => loadMesh(m)));
+  const workload = await loadKubeWorkload(config.workload);
+  const { loadWorkload } = await import('../../workloads/index.ts');
+  const journeySteps = await loadWorkload(config.workload).then((w) => w.journey.steps.length, () => 0);
+  const k6 = await k6Module();
+  return renderDryRun({ platform: config.platform, meshes, workload, context: config.context, rps: config.rps, durationMs: config.durationMs, warmupMs: config.warmupMs, k6Image: k6.image, journeySteps });
+}
+
+export { howToGet, KIND_VERSION };
