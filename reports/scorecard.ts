@@ -81,6 +81,8 @@ export interface Scorecard {
   levels: number[];
   recommendation: string;
   sensitivity: string;
+  /** The smallest single-weight change that puts another mesh first (weights as normalised shares). */
+  flip?: { criterion: CriterionId; from: number; to: number; winner: string };
   notes: string[];
 }
 
@@ -193,7 +195,7 @@ export function computeScorecard(results: Results, config: ScorecardConfig, fact
   const ranking = rank(totals(baseWeights)).map((r) => ({ ...r, platforms: platformsOf(r.mesh) }));
   const sc: Scorecard = { criteria, ranking, notMeasured, baseline, levels, recommendation: '', sensitivity: '', notes };
   sc.recommendation = recommend(sc);
-  sc.sensitivity = sensitivity(sc, baseWeights, (w) => rank(totals(w)));
+  Object.assign(sc, sensitivity(sc, baseWeights, (w) => rank(totals(w))));
   return sc;
 }
 
@@ -221,9 +223,9 @@ function recommend(sc: Scorecard): string {
 }
 
 /** The smallest change of one criterion's weight (others fixed) that changes which mesh ranks first. */
-function sensitivity(sc: Scorecard, weights: Record<CriterionId, number>, rerank: (w: Record<CriterionId, number>) => { mesh: string }[]): string {
+function sensitivity(sc: Scorecard, weights: Record<CriterionId, number>, rerank: (w: Record<CriterionId, number>) => { mesh: string }[]): Pick<Scorecard, 'sensitivity' | 'flip'> {
   const [first] = sc.ranking;
-  if (!first || sc.ranking.length < 2) return 'No ranking to flip: fewer than two meshes were scored.';
+  if (!first || sc.ranking.length < 2) return { sensitivity: 'No ranking to flip: fewer than two meshes were scored.' };
   let best: { c: CriterionResult; to: number; winner: string; delta: number } | undefined;
   for (const c of sc.criteria.filter((x) => x.scored)) {
     for (const other of sc.ranking.slice(1)) {
@@ -239,12 +241,15 @@ function sensitivity(sc: Scorecard, weights: Record<CriterionId, number>, rerank
       if (!best || Math.abs(delta) < Math.abs(best.delta)) best = { c, to, winner, delta };
     }
   }
-  if (!best) return `No change of a single weight makes another mesh rank above ${first.mesh}.`;
+  if (!best) return { sensitivity: `No change of a single weight makes another mesh rank above ${first.mesh}.` };
   const others = 1 - weights[best.c.id];
   // Report the new weight as a share of the total, the way the weights are shown.
   const share = best.to / (best.to + others);
-  return `${best.winner} would rank first if the weight of ${best.c.label} ${best.delta > 0 ? 'rose' : 'fell'} from ${weights[best.c.id].toFixed(2)} to ${best.to.toFixed(2)} ` +
-    `(${(share * 100).toFixed(0)} % of the total), the other weights unchanged.`;
+  return {
+    flip: { criterion: best.c.id, from: weights[best.c.id], to: best.to, winner: best.winner },
+    sensitivity: `${best.winner} would rank first if the weight of ${best.c.label} ${best.delta > 0 ? 'rose' : 'fell'} from ${weights[best.c.id].toFixed(2)} to ${best.to.toFixed(2)} ` +
+      `(${(share * 100).toFixed(0)} % of the total once re-normalised), the other weights unchanged.`,
+  };
 }
 
 export function loadScorecard(file = DEFAULT_SCORECARD): ScorecardConfig {
