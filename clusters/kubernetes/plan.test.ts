@@ -1,0 +1,62 @@
+// Golden test of `--dry-run --platform kind --meshes none,linkerd,consul,custom`, and the documented install order.
+// Regenerate the golden file after an intended change: UPDATE_GOLDEN=1 node --import tsx --test clusters/kubernetes/plan.test.ts
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dryRunPlan } from './driver.ts';
+
+const GOLDEN = new URL('./testdata/kind-dry-run.golden.txt', import.meta.url);
+// The k6 image comes from workloads/load/k6 once it exists; the golden file does not pin which module provides it.
+const normalize = (s: string) => s.replace(/image: grafana\/k6\S*/g, 'image: grafana/k6<pinned>');
+
+const plan = () =>
+  dryRunPlan({ platform: 'kind', meshes: ['none', 'linkerd', 'consul', 'custom'], workload: 'online-boutique', rps: [50, 100], durationMs: 30_000, warmupMs: 10_000 });
+
+test('kind dry-run plan matches the golden file', async () => {
+  const text = normalize(await plan());
+  if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, text);
+  assert.equal(text, readFileSync(GOLDEN, 'utf8'), 'plan changed: review the diff, then regenerate with UPDATE_GOLDEN=1');
+});
+
+function order(text: string, mesh: string, needles: string[]): void {
+  const section = text.split('=== mesh ').find((s) => s.startsWith(mesh))!;
+  let at = -1;
+  for (const n of needles) {
+    const i = section.indexOf(n, at + 1);
+    assert.ok(i > at, `${mesh}: "${n}" must come after the previous step`);
+    at = i;
+  }
+}
+
+test('plans follow the documented install order', async () => {
+  const text = await plan();
+  order(text, 'linkerd', [
+    'kind create cluster',
+    'gateway-api/releases/download/v1.2.1/standard-install.yaml',
+    'linkerd check --pre',
+    'linkerd install --crds',
+    'linkerd install --identity-trust-anchors-file',
+    'linkerd check -o json',
+    'linkerd viz install',
+    'linkerd viz check',
+    'kind: Namespace',
+    'kind: Deployment',
+    'Workload ready (watch)',
+    'linkerd check --proxy',
+    'kind: AuthorizationPolicy',
+    'kind: Job',
+    'kind delete cluster',
+  ]);
+  order(text, 'consul', ['kind create cluster', 'helm upgrade --install consul', 'kind: ServiceDefaults', 'kind: Deployment', 'Workload ready (watch)', 'kind: ServiceIntentions', 'kind delete cluster']);
+  order(text, 'none', ['kind create cluster', 'kind: Deployment', 'Workload ready (watch)', 'kind: Job', 'kind delete cluster']);
+  assert.match(text, /=== mesh custom ===\n  skipped: custom: not yet supported on kind/);
+  // Each mesh gets its own cluster (they clash on Gateway API CRDs).
+  assert.equal(new Set(text.match(/kind create cluster --name \S+/g)).size, 3);
+});
+
+test('consul drops frontend-external, linkerd and none keep it', async () => {
+  const sections = Object.fromEntries((await plan()).split('=== mesh ').slice(1).map((s) => [s.split(' ')[0], s]));
+  assert.doesNotMatch(sections.consul, /name: frontend-external/);
+  assert.match(sections.linkerd, /name: frontend-external/);
+  assert.match(sections.none, /name: frontend-external/);
+});
