@@ -39,7 +39,10 @@ export function decodeHistogram(encoded: string): Histogram {
 /** Merges encoded histograms by adding their counts (the only valid way to combine percentiles). */
 export function mergeEncoded(encoded: readonly string[]): Histogram {
   const h = createLatencyHistogram();
-  for (const e of encoded) h.add(hdr.decodeFromCompressedBase64(e, 32));
+  for (const e of encoded) {
+    if (e === '') throw new Error('a result without a histogram (a k6 summary-only result) cannot be merged; run k6 with --out json=FILE so the histogram is rebuilt from its points');
+    h.add(hdr.decodeFromCompressedBase64(e, 32));
+  }
   return h;
 }
 
