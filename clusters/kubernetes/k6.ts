@@ -66,12 +66,11 @@ function classify(tags: Record<string, string> | undefined, errors: ErrorCounts)
     else errors.other++;
     return false;
   }
-  const cls = classifyStatus(status);
-  if (cls === 'http4xx' || cls === 'http5xx') {
-    errors[cls]++;
-    return false;
-  }
-  return true;
+  // k6 tags each response `expected_response` from the script's response callback (default 200–399).
+  const expected = tags?.expected_response !== undefined ? tags.expected_response === 'true' : status >= 200 && status < 400;
+  if (expected) return true;
+  errors[classifyStatus(status)]++;
+  return false;
 }
 
 /** Builds a LoadResult from k6's NDJSON points; lines that are not points (k6's own logs) are ignored. */
