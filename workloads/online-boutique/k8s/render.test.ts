@@ -63,7 +63,7 @@ test('the patch hook: annotations, appProtocol, one Service per pod, and a last 
     patch: {
       namespaceLabels: { mesh: 'on' },
       podAnnotations: (s) => ({ svc: s.name }),
-      serviceAnnotations: (s) => (s.ports[0].opaque ? { opaque: 'yes' } : {}),
+      serviceAnnotations: (s): Record<string, string> => (s.ports[0].opaque ? { opaque: 'yes' } : {}),
       appProtocol: true,
       oneServicePerPod: true,
       objects: (list) => list.filter((o) => o.metadata.name !== 'adservice'),
