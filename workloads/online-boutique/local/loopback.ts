@@ -66,8 +66,11 @@ export class Loopback {
   }
 }
 
+// Generous: tests share two cores with other work, and a cold start of a dozen Node processes can take long.
+const READY_TIMEOUT_MS = 90_000;
+
 /** Waits until a gRPC health Check answers `want` (default SERVING). */
-export async function waitGrpc(addr: string, timeoutMs = 20_000, want = 'SERVING'): Promise<void> {
+export async function waitGrpc(addr: string, timeoutMs = READY_TIMEOUT_MS, want = 'SERVING'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -82,7 +85,7 @@ export async function waitGrpc(addr: string, timeoutMs = 20_000, want = 'SERVING
   throw new Error(`${addr} not ${want} after ${timeoutMs} ms (last: ${last})`);
 }
 
-export async function waitHttp(url: string, timeoutMs = 20_000): Promise<void> {
+export async function waitHttp(url: string, timeoutMs = READY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -117,7 +120,10 @@ export async function startShop(lb: Loopback): Promise<{ frontend: string; addrs
     REDIS_ADDR: a('redis'),
   };
   const grpcServices = ['checkout', 'cart', 'productcatalog', 'currency', 'payment', 'shipping', 'email', 'recommendation', 'ad'];
-  for (const s of [...grpcServices, 'frontend']) lb.service(s, { ...peers, PORT: String(ports[s]) });
-  await Promise.all([...grpcServices.map((s) => waitGrpc(a(s))), waitHttp(`http://${a('frontend')}/_healthz`)]);
+  const procs = [...grpcServices, 'frontend'].map((s) => lb.service(s, { ...peers, PORT: String(ports[s]) }));
+  // A process that dies during start fails the wait at once, with its output.
+  const died = Promise.race(procs.map((p) => p.exited.then((code) => Promise.reject(new Error(`${p.name} exited (${code}) while starting:\n${p.output()}`)))));
+  await Promise.race([died, Promise.all([...grpcServices.map((s) => waitGrpc(a(s))), waitHttp(`http://${a('frontend')}/_healthz`)])]);
+  died.catch(() => {});
   return { frontend: `http://${a('frontend')}`, addrs: Object.fromEntries(Object.keys(ports).map((s) => [s, a(s)])), redisPort: ports.redis!, redis };
 }
