@@ -23,7 +23,7 @@ export const DEFAULT_IMAGES: ImageNames = {
 };
 
 /** The proxy's uid: outbound iptables rules skip its own traffic by this owner, so it must never be an app's uid. */
-export const PROXY_UID = 2103;
+export const PROXY_UID = 2102;
 /** The uid the control-plane and injector images run as (distroless/alpine convention for "nonroot"). */
 export const CP_UID = 65532;
 

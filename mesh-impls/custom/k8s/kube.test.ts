@@ -1,0 +1,258 @@
+// The control plane's Kubernetes modules against a loopback API server through the real @kubernetes/client-node:
+// TokenReview identity, EndpointSlice + pod discovery (list + watch), MeshPolicy watch, and the CLI through the
+// service proxy to a real control plane's operator API.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import jsonpatch from 'fast-json-patch';
+import type { V1Pod } from '@kubernetes/client-node';
+import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
+import { apiTokenReviewer, identityFromReview, ServiceAccountAuthenticator } from './tokenreview.ts';
+import { buildEndpoints, KubeDiscovery, type KubeEndpoint } from './discovery.ts';
+import { KubePolicyWatch } from './policy-watch.ts';
+import { policyObject } from './crd.ts';
+import { injectPatch } from './inject.ts';
+import { runKubeCommand } from './cli.ts';
+import { OPERATOR_PROXY_PATH } from './kube-mesh.ts';
+import { boutiquePods, CFG } from './test-fixtures.ts';
+import { TOKEN_AUDIENCE } from './constants.ts';
+import { startControlPlane } from '../control-plane/server.ts';
+import { ensureCa } from '../shared/pki.ts';
+import { issueServingCert } from './webhook.ts';
+import type { MeshPolicy } from '../../types.ts';
+
+const PODS = '/api/v1/pods';
+const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
+const POLICIES = '/apis/mesh.meshbench.io/v1alpha1/meshpolicies';
+
+async function until<T>(what: string, get: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** An Online Boutique pod after injection and scheduling: patched by the injector, with a uid, an IP, Running. */
+function runningPod(app: string, ip: string, inject = true): V1Pod {
+  const pod = boutiquePods().find((p) => p.metadata?.labels?.app === app)!;
+  const r = injectPatch(pod, 'boutique', CFG);
+  const out: V1Pod = inject && r.action === 'inject' ? jsonpatch.applyPatch(pod, r.patch as jsonpatch.Operation[], true, false).newDocument : pod;
+  out.metadata!.uid = `uid-${app}`;
+  out.status = { phase: 'Running', podIP: ip, hostIP: '172.18.0.2' };
+  return out;
+}
+
+function sliceFor(service: string, port: { name: string; port: number; appProtocol?: string }, pods: V1Pod[]) {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${service}-abcde`, namespace: 'boutique', labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    ports: [{ ...port, protocol: 'TCP' }],
+    endpoints: pods.map((p) => ({ addresses: [p.status!.podIP!], conditions: { ready: true }, targetRef: { kind: 'Pod', name: p.metadata!.name, namespace: 'boutique', uid: p.metadata!.uid } })),
+  };
+}
+
+describe('TokenReview identity', () => {
+  let api: FakeApiServer;
+  let reviews = 0;
+  let dir: string;
+  before(async () => {
+    // Over TLS, with the API server's CA as the in-cluster config hands it to the control plane.
+    dir = mkdtempSync(join(tmpdir(), 'meshbench-tokenreview-'));
+    const ca = await ensureCa(join(dir, 'api-ca'), 'api.test');
+    api = await startFakeApiServer({
+      token: 'cp-sa-token',
+      tls: { ...(await issueServingCert(ca, ['localhost'])), caPem: ca.rootPem },
+      tokenReview: (spec) => {
+        reviews++;
+        if (spec.token === 'frontend-token') {
+          return { authenticated: true, audiences: spec.audiences, user: { username: 'system:serviceaccount:boutique:frontend', uid: 'u1', extra: { 'authentication.kubernetes.io/pod-name': ['frontend-5f7c9d8b6-x2x7q'], 'authentication.kubernetes.io/pod-uid': ['uid-frontend'] } } };
+        }
+        if (spec.token === 'other-audience') return { authenticated: true, audiences: [], user: { username: 'system:serviceaccount:boutique:frontend' } };
+        if (spec.token === 'a-user') return { authenticated: true, audiences: spec.audiences, user: { username: 'kubernetes-admin', groups: ['system:masters'] } };
+        return { authenticated: false, error: 'invalid bearer token' };
+      },
+    });
+  });
+  after(async () => {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('maps a reviewed projected token to the SPIFFE id of its ServiceAccount, and caches the answer', async () => {
+    const auth = new ServiceAccountAuthenticator(apiTokenReviewer(api.client()), { trustDomain: 'cluster.local', audience: TOKEN_AUDIENCE });
+    const id = await auth.authenticate('frontend-token');
+    assert.deepEqual(id, { namespace: 'boutique', serviceAccount: 'frontend', identity: 'spiffe://cluster.local/ns/boutique/sa/frontend', pod: 'frontend-5f7c9d8b6-x2x7q', podUid: 'uid-frontend' });
+    const before = reviews;
+    await auth.authenticate('frontend-token');
+    assert.equal(reviews, before, 'second call within the cache window sends no TokenReview');
+    assert.ok(api.requests.includes('POST /apis/authentication.k8s.io/v1/tokenreviews'));
+  });
+
+  it('refuses invalid tokens, tokens for another audience, and users that are not ServiceAccounts', async () => {
+    const auth = new ServiceAccountAuthenticator(apiTokenReviewer(api.client()), { trustDomain: 'cluster.local', audience: TOKEN_AUDIENCE });
+    await assert.rejects(auth.authenticate('forged'), /rejected by the API server: invalid bearer token/);
+    await assert.rejects(auth.authenticate('other-audience'), /not for audience "meshbench-custom-mesh"/);
+    await assert.rejects(auth.authenticate('a-user'), /"kubernetes-admin", not a ServiceAccount/);
+    await assert.rejects(auth.authenticate(''), /no bearer token/);
+  });
+
+  it('does not cache a review past the token expiry', async () => {
+    let now = 1_000_000;
+    let calls = 0;
+    const exp = Math.floor((now + 5_000) / 1000);
+    const token = `h.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.s`;
+    const auth = new ServiceAccountAuthenticator(
+      async (_t, aud) => {
+        calls++;
+        return { authenticated: true, audiences: [...aud], user: { username: 'system:serviceaccount:boutique:cartservice' } };
+      },
+      { trustDomain: 'td', audience: 'a', now: () => now },
+    );
+    await auth.authenticate(token);
+    now += 4_000;
+    await auth.authenticate(token);
+    assert.equal(calls, 1);
+    now += 2_000;
+    await auth.authenticate(token);
+    assert.equal(calls, 2, 'expired token is reviewed again');
+    assert.throws(() => identityFromReview({ authenticated: true, audiences: ['a'], user: { username: 'system:serviceaccount:Bad_NS:x' } }, 'a', 'td'), /not a ServiceAccount/);
+  });
+});
+
+describe('discovery from EndpointSlices and pods', () => {
+  let api: FakeApiServer;
+  before(async () => {
+    api = await startFakeApiServer({ token: 'cp-sa-token' });
+  });
+  after(() => api.close());
+
+  it('builds endpoints for meshed pods only, with Service target ports, opaque ports and the readiness probe', () => {
+    const fe = runningPod('frontend', '10.244.0.10');
+    const redis = runningPod('redis-cart', '10.244.0.11');
+    const plain = runningPod('adservice', '10.244.0.12', false);
+    const eps = buildEndpoints(
+      [fe, redis, plain],
+      [sliceFor('frontend', { name: 'http', port: 8080, appProtocol: 'http' }, [fe]), sliceFor('frontend-external', { name: 'http', port: 8080 }, [fe]), sliceFor('redis-cart', { name: 'tcp-redis', port: 6379, appProtocol: 'tcp' }, [redis]), sliceFor('adservice', { name: 'grpc', port: 9555 }, [plain])],
+      'cluster.local',
+    );
+    assert.deepEqual(eps.map((e) => e.pod), ['frontend-5f7c9d8b6-x2x7q', 'redis-cart-5f7c9d8b6-x2x7q']);
+    const [f, r] = eps;
+    assert.equal(f.service, 'frontend', 'two Services select the pod; its mesh service is its app');
+    assert.deepEqual(f.ports, [8080]);
+    assert.deepEqual(f.health, { kind: 'http', port: 8080, path: '/_healthz' });
+    assert.equal(f.identity, 'spiffe://cluster.local/ns/boutique/sa/frontend');
+    assert.deepEqual(r.opaquePorts, [6379]);
+    assert.deepEqual(r.health, { kind: 'tcp', port: 6379 });
+  });
+
+  it('follows adds and deletes through the informers (list, then watch)', async () => {
+    const seen: KubeEndpoint[][] = [];
+    const cart = runningPod('cartservice', '10.244.0.20');
+    api.put(PODS, cart as never);
+    api.put(SLICES, sliceFor('cartservice', { name: 'grpc', port: 7070, appProtocol: 'kubernetes.io/h2c' }, [cart]) as never);
+    const d = new KubeDiscovery(api.client(), { trustDomain: 'cluster.local', onChange: (l) => seen.push(l), debounceMs: 20 });
+    try {
+      await d.start();
+      const first = await until('initial list', () => seen.find((l) => l.length === 1));
+      assert.deepEqual(first[0].health, { kind: 'grpc', port: 7070 });
+      const email = runningPod('emailservice', '10.244.0.21');
+      api.put(PODS, email as never);
+      api.put(SLICES, sliceFor('emailservice', { name: 'grpc', port: 8080 }, [email]) as never);
+      const both = await until('watched add', () => seen.find((l) => l.length === 2));
+      assert.deepEqual(both.map((e) => e.service), ['cartservice', 'emailservice']);
+      api.remove(PODS, cart.metadata!.name!, 'boutique');
+      const after = await until('watched delete', () => (seen.at(-1)!.length === 1 && seen.at(-1)![0].service === 'emailservice' ? seen.at(-1) : undefined));
+      assert.equal(after[0].ip, '10.244.0.21');
+      assert.ok(api.requests.includes(`GET ${PODS} (watch)`) && api.requests.includes(`GET ${SLICES} (watch)`));
+    } finally {
+      d.stop();
+    }
+  });
+
+  it('merges MeshPolicy objects as they change (strictest default, rules added up)', async () => {
+    const seen: MeshPolicy[] = [];
+    const w = new KubePolicyWatch(api.client(), { onChange: (p) => seen.push(p), debounceMs: 20 });
+    try {
+      await w.start();
+      await until('empty policy', () => seen.find((p) => p.default === 'all-unauthenticated' && p.allow.length === 0));
+      api.put(POLICIES, policyObject({ default: 'all-authenticated', allow: [{ to: 'cartservice', port: 7070, from: ['frontend'] }] }, 'boutique') as never);
+      api.put(POLICIES, policyObject({ default: 'deny', allow: [{ to: 'redis-cart', port: 6379, from: ['cartservice'] }] }, 'boutique', {}, 'redis') as never);
+      const merged = await until('merged policy', () => seen.find((p) => p.allow.length === 2));
+      assert.equal(merged.default, 'deny');
+      assert.deepEqual(merged.allow.map((r) => r.to).sort(), ['cartservice', 'redis-cart']);
+    } finally {
+      w.stop();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('CLI through the API server service proxy', () => {
+  let dir: string;
+  let cp: Awaited<ReturnType<typeof startControlPlane>>;
+  let api: FakeApiServer;
+  let operatorPort: number;
+  let kubeconfig: string;
+  let tls: { keyPem: string; chainPem: string; caPem: string };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'meshbench-kcli-'));
+    operatorPort = await freePort();
+    cp = await startControlPlane({ dir, trustDomain: 'cluster.local', nodeIp: '', listenIp: '127.0.0.1', proxyApiPort: await freePort(), operatorApiPort: operatorPort, certLifetimeMs: 3600_000 });
+    const ca = await ensureCa(join(dir, 'api-ca'), 'api.test');
+    tls = { ...(await issueServingCert(ca, ['localhost'])), caPem: ca.rootPem };
+    api = await startFakeApiServer({ token: 'admin-token', tls, serviceProxy: { [OPERATOR_PROXY_PATH]: `http://127.0.0.1:${operatorPort}` } });
+    kubeconfig = api.kubeconfigFile(join(dir, 'kubeconfig'));
+  });
+  after(async () => {
+    await api?.close();
+    await cp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('check reports a registered pod that has no certificate yet as a problem', async () => {
+    const token = readFileSync(join(dir, 'operator-token'), 'utf8').trim();
+    const r = await fetch(`http://127.0.0.1:${operatorPort}/api/pods`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify({ pod: 'frontend-5f7c9d8b6-x2x7q', ip: '10.244.0.10', service: 'frontend', namespace: 'boutique', serviceAccount: 'frontend', token: 'x', ports: [8080], opaquePorts: [] }),
+    });
+    assert.equal(r.status, 200);
+    const check = await runKubeCommand('check', { kubeconfig });
+    assert.equal(check.ok, false);
+    assert.match(check.text, /BAD frontend-5f7c9d8b6-x2x7q \(spiffe:\/\/cluster\.local\/ns\/boutique\/sa\/frontend\): no certificate issued yet/);
+    assert.ok(api.requests.includes(`GET ${OPERATOR_PROXY_PATH}/api/check`));
+  });
+
+  it('stat and edges print tables (JSON on request)', async () => {
+    const stat = await runKubeCommand('stat', { kubeconfig });
+    assert.match(stat.text, /^SERVICE\s+PODS\s+SUCCESS/);
+    const edges = await runKubeCommand('edges', { kubeconfig, json: true });
+    assert.deepEqual(JSON.parse(edges.text), []);
+    await assert.rejects(runKubeCommand('tap', { kubeconfig }), /unknown command "tap"/);
+  });
+
+  it('says what to check when the control plane is not there', async () => {
+    const empty = await startFakeApiServer({ token: 'admin-token', tls });
+    try {
+      await assert.rejects(runKubeCommand('check', { kubeconfig: empty.kubeconfigFile(join(dir, 'kubeconfig-empty')) }), /control plane not reachable through the API server/);
+    } finally {
+      await empty.close();
+    }
+  });
+});
