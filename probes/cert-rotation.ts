@@ -29,6 +29,13 @@ export const certRotation: Probe<LocalProbeContext> = {
     }
     const old = describeCert(first.chain[0]);
     const untilExpiry = new Date(old.notAfter).getTime() - Date.now();
+    if (untilExpiry > MAX_WATCH_MS && ctx.facts.rotationWatchMs === undefined) {
+      return {
+        outcome: 'error',
+        summary: `${edge.to}'s certificate lives ${old.lifetimeS} s (expires in ${Math.round(untilExpiry / 1000)} s), longer than the probe can watch (${MAX_WATCH_MS / 60_000} min): configure a shorter certificate lifetime for the long profile.`,
+        evidence: { pod: edge.to, serial: old.serial, notAfter: old.notAfter, lifetimeS: old.lifetimeS },
+      };
+    }
     const watchMs = Math.min(ctx.facts.rotationWatchMs ?? untilExpiry + 10_000, MAX_WATCH_MS);
     const port = portOf(service(ctx, edge.to), edge.port);
     const load = inPodBackground(ctx, edge.from, [{ op: 'loop', host: edge.to, port: port.port, ...requestFor(port, edge.methods?.[0]), intervalMs: 200, durationMs: watchMs + SETTLE_MS, timeoutMs: 3000 }], {
@@ -73,9 +80,6 @@ export const certRotation: Probe<LocalProbeContext> = {
     };
     const failed = traffic.sent - traffic.answered;
     if (!rotatedAt) {
-      if (untilExpiry > MAX_WATCH_MS && ctx.facts.rotationWatchMs === undefined) {
-        return { outcome: 'error', summary: `${edge.to}'s certificate lives ${old.lifetimeS} s, longer than the probe can watch (${MAX_WATCH_MS / 60_000} min): configure a shorter lifetime for the long profile.`, evidence };
-      }
       return { outcome: 'fail', summary: `${edge.to}'s certificate (serial ${old.serial}) was not rotated within ${Math.round(watchMs / 1000)} s, up to its expiry.`, evidence };
     }
     if (rotatedAt > new Date(old.notAfter).getTime()) {
