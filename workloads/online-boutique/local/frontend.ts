@@ -173,18 +173,31 @@ export function createFrontend(peers: Peers) {
       if (!methods.includes(method)) throw new HttpError(405, `${method} ${path} is not allowed; use ${methods.join(' or ')}`);
     };
 
-    if (path === '/_healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    if (path === '/robots.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(ROBOTS_TXT);
+    if (path === '/_healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (path === '/robots.txt') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(ROBOTS_TXT);
+      return;
+    }
     if (path.startsWith('/static/')) {
       const file = staticFile(path);
       if (!file) throw new HttpError(404, `no static file ${path}`);
-      return void res.writeHead(200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600' }).end(file.body);
+      res.writeHead(200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600' }).end(file.body);
+      return;
     }
 
     const session = sessionOf(req);
     const productPath = /^\/product\/([^/]+)$/.exec(path);
-    if (path === '/') return allow('GET', 'HEAD'), sendHtml(res, session, 200, await home(session));
-    if (productPath) return allow('GET', 'HEAD'), sendHtml(res, session, 200, await product(session, decodeURIComponent(productPath[1]!)));
+    if (path === '/') {
+      allow('GET', 'HEAD');
+      return sendHtml(res, session, 200, await home(session));
+    }
+    if (productPath) {
+      allow('GET', 'HEAD');
+      return sendHtml(res, session, 200, await product(session, decodeURIComponent(productPath[1]!)));
+    }
     if (path === '/cart' && method === 'POST') {
       const parsed = parseAddToCart(await readForm(req));
       if (!parsed.ok) throw new HttpError(422, 'invalid add-to-cart form', parsed.problems);
@@ -193,7 +206,10 @@ export function createFrontend(peers: Peers) {
       await peers.cart.AddItem({ user_id: session.id, item: { product_id: productId, quantity } });
       return redirect(res, session, '/cart');
     }
-    if (path === '/cart') return allow('GET', 'HEAD'), sendHtml(res, session, 200, await cart(session));
+    if (path === '/cart') {
+      allow('GET', 'HEAD', 'POST');
+      return sendHtml(res, session, 200, await cart(session));
+    }
     if (path === '/cart/empty') {
       allow('POST');
       await peers.cart.EmptyCart({ user_id: session.id });
