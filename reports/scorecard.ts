@@ -124,6 +124,10 @@ export function computeScorecard(results: Results, config: ScorecardConfig, fact
   const levelsFor = (m: string) => (levels.length ? levels : [...clean(m)].sort((a, b) => a - b));
   if (!levels.length && contenders.length > 1) notes.push('No RPS level was unsaturated for every contender: each mesh is scored on its own unsaturated levels.');
 
+  const noisyUsed = ovs.filter((o) => contenders.includes(o.cell.mesh) && levelsFor(o.cell.mesh).includes(o.cell.targetRps) && (o.cell.noisy || o.baseline.noisy));
+  if (noisyUsed.length) {
+    notes.push(`Latency overhead includes noisy scenarios (${noisyUsed.map((o) => `${o.cell.noisy ? o.cell.mesh : o.baseline.mesh} @ ${o.cell.targetRps} rps`).filter((x, i, a) => a.indexOf(x) === i).join(', ')}): differences smaller than their repetition spread are not evidence.`);
+  }
   const C = config.criteria;
   const raw: Record<CriterionId, Map<string, { values: number[]; raw: string }>> = {
     latency: new Map(), resources: new Map(), security: new Map(), operations: new Map(), licence: new Map(),
@@ -208,7 +212,7 @@ function recommend(sc: Scorecard): string {
   if (!first) return 'No recommendation: no mesh other than the baseline has measured results in this run.';
   const scored = sc.criteria.filter((c) => c.scored);
   if (!second) {
-    return `Recommended: ${first.mesh}, the only mesh measured in this run (score ${first.total.toFixed(2)}). ` +
+    return `Recommended: ${first.mesh}, the only mesh measured in this run, so nothing was compared: ` +
       `${scored.map((c) => `${c.label}: ${c.perMesh[first.mesh].raw}`).join('; ')}.`;
   }
   const edge = scored.map((c) => ({ c, d: c.weight * (c.perMesh[first.mesh].score - c.perMesh[second.mesh].score) }));
