@@ -56,6 +56,16 @@ describe('buildReport', () => {
     assert.match(terminalSummary(results), /FAILED consul install: consul control plane/);
   });
 
+  it('still builds a page that says so when every install failed', async () => {
+    const results = generateResults({ seed: 28, reps: 1, levels: [100], meshes: ['none', 'custom'], failedInstall: ['none', 'custom'] });
+    assert.equal(results.scenarios.length, 0);
+    const html = readFileSync((await buildReport(results, join(tmp, 'nothing'))).index, 'utf8');
+    assert.match(html, /No recommendation: no mesh other than the baseline has measured results in this run\./);
+    assert.equal((html.match(/data-chart-empty=/g) ?? []).length, 8);
+    assert.equal((html.match(/<div class="failure"/g) ?? []).length, 2);
+    assert.match(terminalSummary(results), /\(no scenario results\)\nFAILED none install/);
+  });
+
   it('refuses results that fail validation, naming the field', async () => {
     const results = generateResults({ seed: 23, reps: 1, levels: [100] }) as unknown as { scenarios: { total: { latencyMs: Record<string, unknown> } }[] };
     results.scenarios[1].total.latencyMs.p99 = 'fast';
