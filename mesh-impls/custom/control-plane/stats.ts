@@ -75,9 +75,10 @@ export function serviceStats(pods: PodReports[], windowMs: number, now = Date.no
     entry.pods++;
     by.set(p.service, entry);
     if (!latest) continue;
-    const base = p.history.find((r) => r.at >= now - windowMs && r !== latest) ?? (p.history.length > 1 ? p.history[0] : undefined);
+    // The newest report at least `windowMs` old is the baseline; without one, the counters since the proxy started.
+    const base = p.history.filter((r) => r.at <= now - windowMs).at(-1);
     entry.rows.push(...delta(latest.rows, base?.rows).filter((r) => r.direction === 'inbound'));
-    entry.spanMs = Math.max(entry.spanMs, base ? latest.at - base.at : 0);
+    entry.spanMs = Math.max(entry.spanMs, latest.at - (base?.at ?? latest.startedAt));
   }
   return [...by].map(([service, { pods: n, rows, spanMs }]) => {
     const sum = (f: (r: TrafficRow) => number) => rows.reduce((a, r) => a + f(r), 0);

@@ -20,17 +20,19 @@ export function startInbound(p: Proxy) {
   const rowOf = (ctx: ConnCtx) => (ctx.row ??= p.metrics.row('inbound', ctx.callerId ?? '', String(ctx.port), ctx.tls));
   const timeout = p.boot.requestTimeoutMs;
 
+  const creds = () => ({ key: p.cert.keyPem, cert: p.cert.chainPem, ca: p.cert.rootPem, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const });
   const tlsServer = tls.createServer({
-    secureContext: p.ctx,
+    ...creds(),
     requestCert: true,
     rejectUnauthorized: true,
     ALPNProtocols: ['h2', 'mb-opaque'],
-    minVersion: 'TLSv1.3',
     handshakeTimeout: 10_000,
   });
-  p.certListeners.push((c) => tlsServer.setSecureContext({ key: c.keyPem, cert: c.chainPem, ca: c.rootPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }));
-  tlsServer.on('tlsClientError', (_err, sock) => {
-    p.metrics.tlsHandshakeErrors++;
+  // Rotation: new handshakes use the new certificate; established sessions keep going.
+  p.certListeners.push(() => tlsServer.setSecureContext(creds()));
+  tlsServer.on('tlsClientError', (err, sock) => {
+    // Log the first few so a misconfiguration is visible; garbage from the network is only counted after that.
+    if (p.metrics.tlsHandshakeErrors++ < 5) p.log(`TLS handshake from ${sock.remoteAddress} failed: ${err.message}`);
     sock.destroy();
   });
   tlsServer.on('secureConnection', (s: tls.TLSSocket) => {
@@ -114,7 +116,10 @@ export function startInbound(p: Proxy) {
       if (proto === 'closed' || raw.destroyed) return;
       if (proto === 'tls' && p.mtls) tlsServer.emit('connection', raw);
       else if (proto === 'h2') h2.emit('connection', raw);
-      else if (proto === 'http1' && !p.isOpaque(undefined, dst.port)) h1.emit('connection', raw);
+      else if (proto === 'http1' && !p.isOpaque(undefined, dst.port)) {
+        h1.emit('connection', raw);
+        raw.resume(); // the HTTP/1 parser reads what detection put back only from a flowing stream
+      }
       else opaque(raw, ctx);
     });
   });

@@ -114,7 +114,10 @@ export function startOutbound(p: Proxy) {
     void detect(raw, DETECT_MS).then((proto) => {
       if (proto === 'closed' || raw.destroyed) return;
       if (proto === 'h2') h2.emit('connection', raw);
-      else if (proto === 'http1') h1.emit('connection', raw);
+      else if (proto === 'http1') {
+        h1.emit('connection', raw);
+        raw.resume(); // the HTTP/1 parser reads what detection put back only from a flowing stream
+      }
       else opaque(raw, ctx);
     });
   });

@@ -33,6 +33,7 @@ export class Proxy {
   byIp = new Map<string, Endpoint>();
   byService = new Map<string, Endpoint[]>();
   draining = false;
+  readonly startedAt = Date.now();
   private cp: ControlPlaneClient;
   private servers: net.Server[] = [];
   private onDrain: (() => void)[] = [];
@@ -121,6 +122,7 @@ export class Proxy {
       pod: this.boot.pod,
       identity: this.cert.identity,
       at: Date.now(),
+      startedAt: this.startedAt,
       certNotAfter: this.cert.notAfter,
       configVersion: this.snapshot.version,
       rows: [...this.metrics.rows.values()],

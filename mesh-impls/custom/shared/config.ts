@@ -85,6 +85,7 @@ export interface ProxyReport {
   pod: string;
   identity: string;
   at: number;
+  startedAt: number;
   certNotAfter: number;
   configVersion: number;
   rows: TrafficRow[];
