@@ -60,3 +60,11 @@ describe('fixtures', () => {
     assert.equal(a.scenarios.length, 4 * 2);
   });
 });
+
+describe('damaged histograms', () => {
+  it('name the scenario whose histogram cannot be decoded', () => {
+    const bad = rep(1, 10, 1);
+    bad.total.histogram = 'not-a-histogram';
+    assert.throws(() => buildCell([rep(1, 10, 2), bad]), /scenarios x2, x1: total\.histogram cannot be decoded/);
+  });
+});

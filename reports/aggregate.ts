@@ -97,7 +97,14 @@ function resourceSummary(perRep: ProcessResources[][]): { summary: ResourceSumma
 export function buildCell(reps: ScenarioRecord[]): Cell {
   const first = reps[0];
   // Steps are left out: the report draws the whole journey, and merging every step would double the work.
-  const agg = aggregateReps(reps.map((s) => ({ targetRps: s.targetRps, achievedRps: s.achievedRps, total: s.total, steps: {} })));
+  let agg: ReturnType<typeof aggregateReps>;
+  try {
+    agg = aggregateReps(reps.map((s) => ({ targetRps: s.targetRps, achievedRps: s.achievedRps, total: s.total, steps: {} })));
+  } catch (err) {
+    // The schema only knows the histogram is a string; a damaged one shows up here, so name the scenarios.
+    throw new Error(`scenarios ${reps.map((s) => s.id).join(', ')}: total.histogram cannot be decoded (${(err as Error).message}). ` +
+      'Fix: re-run these scenarios (`npm run bench -- --resume DIR` after removing them) or restore results.ndjson.');
+  }
   const merged = decodeHistogram(agg.total.histogram);
   const curve = CURVE_POINTS.map((q) => ({ percentile: q, ms: merged.getValueAtPercentile(q) / 1000 }));
   curve.push({ percentile: 100, ms: merged.maxValue / 1000 });
