@@ -7,8 +7,9 @@
 //   got no response (connect, timeout, other) are counted as errors only.
 // - Warm-up runs first on the same keep-alive connections and is discarded: a request belongs to the measured window
 //   when its intended start lies in it. After the schedule ends the engine waits for every measured request.
-// - achievedRps = responses/errors completed inside the measured window ÷ window length (throughput, like wrk2's
-//   Requests/sec); it falls short of the target when the server (or the engine) cannot keep up.
+// - achievedRps = requests of the measured window that finished (answered or failed) before the window closed ÷
+//   window length. It falls short of the target when the server (or the engine) cannot keep up, and a backlog from
+//   the warm-up cannot push it above the target.
 // - The schedule is split across W worker threads by interleaving (worker k takes slots k, k+W, …); each worker has
 //   its own undici Pool and virtual users, and returns encoded HDR histograms that are merged here.
 import { availableParallelism } from 'node:os';
@@ -128,7 +129,7 @@ export function createBuiltinEngine(options: BuiltinEngineOptions = {}): LoadEng
       );
       try {
         await Promise.all(shards.map((s) => s.ready));
-        const startEpochMs = Date.now() + 20;
+        const startEpochMs = Date.now() + 200; // time for each shard's clock thread to start
         for (const s of shards) s.worker.postMessage({ startEpochMs });
         const results = await Promise.all(shards.map((s) => s.result));
         const stepNames = [...new Set(results.flatMap((r) => Object.keys(r.steps)))].sort();

@@ -14,6 +14,7 @@ import { createLatencyHistogram, encodeHistogram, recordMs } from './histogram.t
 import { classifyError, classifyStatus, emptyErrors, type ErrorClass } from './errors.ts';
 import { seededRandom } from './rng.ts';
 import { VirtualUser, type PreparedRequest } from './virtual-user.ts';
+import { followClock, startClock } from './clock.ts';
 
 export interface ShardSpec {
   baseUrl: string;
@@ -40,7 +41,7 @@ export interface EncodedStats {
 export interface ShardResult {
   total: EncodedStats;
   steps: Record<string, EncodedStats>;
-  /** Requests (of any slot) that completed inside the measured window: the achieved throughput numerator. */
+  /** Requests of the measured window answered (or failed) before it closed: the achieved-rate numerator. */
   completedInWindow: number;
   /** Requests that were due in the measured window but sent late by more than one slot interval (engine lag). */
   lateSends: number;
@@ -65,9 +66,6 @@ interface Bucket {
 }
 
 const newBucket = (): Bucket => ({ requests: 0, errors: emptyErrors(), histogram: createLatencyHistogram() });
-
-/** Timers fire with ~1 ms granularity; when the next slot is closer than this, poll with setImmediate instead. */
-const SPIN_WINDOW_MS = 1;
 
 export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) => void): Promise<ShardResult> {
   const origin = new URL(spec.baseUrl);
@@ -119,8 +117,8 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
 
   const record = (req: PreparedRequest, intended: number, end: number, outcome: ErrorClass | 'ok', gotResponse: boolean) => {
     if (outcome !== 'ok') errorCount++;
-    if (end >= measureStart && end < measureEnd) completedInWindow++;
     if (intended < measureStart || intended >= measureEnd) return; // warm-up (or past the window): discarded
+    if (end <= measureEnd) completedInWindow++;
     let step = steps.get(req.step);
     if (!step) steps.set(req.step, (step = newBucket()));
     for (const b of [total, step]) {
@@ -190,21 +188,20 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     maxQueued = Math.max(maxQueued, queued.length - queuedHead);
   };
 
+  // Slots go out when the clock thread (clock.ts) says they are due: precise to tens of µs, without polling.
   let nextSlot = 0;
-  const tick = () => {
+  const clock = startClock({ startEpochMs: spec.startEpochMs, phaseMs: spec.phaseMs, intervalMs, totalSlots });
+  const onDue = (due: number) => {
     const now = performance.now();
-    while (nextSlot < totalSlots && slotTime(nextSlot) <= now) {
+    while (nextSlot < due) {
       const t = slotTime(nextSlot);
       if (now - t > intervalMs && t >= measureStart) lateSends++;
       dispatch(nextSlot++);
     }
-    if (nextSlot >= totalSlots) {
+    if (nextSlot >= totalSlots && !scheduleFinished) {
       scheduleFinished = true;
-      return maybeDone();
+      maybeDone();
     }
-    const wait = slotTime(nextSlot) - performance.now();
-    if (wait > SPIN_WINDOW_MS) setTimeout(tick, wait - SPIN_WINDOW_MS);
-    else setImmediate(tick);
   };
 
   const progressTimer = onProgress
@@ -214,8 +211,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
       }, 1000)
     : undefined;
 
-  const startWait = slotTime(0) - performance.now();
-  setTimeout(tick, Math.max(0, startWait - SPIN_WINDOW_MS));
+  followClock(clock, totalSlots, onDue);
 
   // Requests still open long after the schedule ended are cut off and counted as timeouts.
   const drainDeadline = setTimeout(() => {
@@ -226,6 +222,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     await done;
   } finally {
     clearTimeout(drainDeadline);
+    await clock.stop();
     if (progressTimer) clearInterval(progressTimer);
     if (!draining) await pool.close();
   }
