@@ -21,7 +21,15 @@ export interface Change {
   why: string;
 }
 
-export interface Comparison { changes: Change[]; regressions: number; improvements: number; compared: number }
+export interface Comparison {
+  changes: Change[];
+  regressions: number;
+  improvements: number;
+  compared: number;
+  /** Fewest repetitions in any compared cell: below 3 the noise is barely known. */
+  minReps: number;
+  threshold: number;
+}
 
 interface Metric { name: string; unit: string; floor: number; lowerIsBetter: boolean; get: (c: Cell) => Spread }
 const METRICS: Metric[] = [
@@ -42,10 +50,12 @@ export function compareResults(before: Results, after: Results, opts: CompareOpt
   const b = new Map(buildCells(after).map((c) => [c.key, c]));
   const changes: Change[] = [];
   let compared = 0;
+  let minReps = Infinity;
   for (const [key, ca] of a) {
     const cb = b.get(key);
     if (!cb) { changes.push({ kind: 'missing', subject: key, metric: 'scenario', before: `${ca.reps} reps`, after: 'not measured', why: 'no result in the new run' }); continue; }
     compared++;
+    minReps = Math.min(minReps, ca.reps, cb.reps);
     for (const m of METRICS) {
       const sa = m.get(ca), sb = m.get(cb);
       const delta = sb.median - sa.median;
@@ -82,12 +92,14 @@ export function compareResults(before: Results, after: Results, opts: CompareOpt
 
   const order: Record<ChangeKind, number> = { regression: 0, improvement: 1, missing: 2, new: 3 };
   changes.sort((x, y) => order[x.kind] - order[y.kind] || x.subject.localeCompare(y.subject));
-  return { changes, compared, regressions: changes.filter((c) => c.kind === 'regression').length, improvements: changes.filter((c) => c.kind === 'improvement').length };
+  return { changes, compared, minReps: Number.isFinite(minReps) ? minReps : 0, threshold, regressions: changes.filter((c) => c.kind === 'regression').length, improvements: changes.filter((c) => c.kind === 'improvement').length };
 }
 
 export function renderComparison(c: Comparison, before: Results, after: Results): string {
   const head = `# meshbench comparison: ${before.meta.runId} → ${after.meta.runId}\n\n` +
-    `${c.compared} scenario cells compared; ${c.regressions} regression(s), ${c.improvements} improvement(s) beyond the noise.\n`;
+    `${c.compared} scenario cells compared; ${c.regressions} regression(s), ${c.improvements} improvement(s) beyond the noise ` +
+    `(a change counts when the new repetitions all lie outside the old ones' range and the median moved more than ${(100 * c.threshold).toFixed(0)} %).\n` +
+    (c.compared && c.minReps < 3 ? `\nNote: some cells have only ${c.minReps} repetition(s), so their noise is barely known; run more reps (--reps 3 or more) before trusting a single change.\n` : '');
   if (!c.changes.length) return `${head}\nNothing changed beyond the noise.\n`;
   return `${head}\n${table(['change', 'scenario', 'metric', 'before', 'after', 'why'], c.changes.map((x) => [x.kind, x.subject, x.metric, x.before, x.after, x.why]))}\n`;
 }
