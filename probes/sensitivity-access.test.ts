@@ -29,5 +29,4 @@ describe('access probe sensitivity', { timeout: 120_000 }, () => {
     assert.equal(r.outcome, 'fail', r.summary);
     assert.equal((r.evidence.outsiderResult as { verdict: string }).verdict, 'accepted');
   });
-
 });
