@@ -12,6 +12,16 @@ export interface JourneyRequest {
   form?: Record<string, string>;
   /** Status codes that count as success (default: 200–399). */
   expect?: readonly number[];
+  /** Makes this request a unary gRPC call instead: `method` 'POST' and `path` '/package.Service/Method' (the HTTP/2
+   * path gRPC uses), sent in plaintext to the plan's base URL host:port. Success is gRPC status OK. */
+  grpc?: JourneyGrpcCall;
+}
+
+export interface JourneyGrpcCall {
+  /** Absolute path of the .proto file that defines the service. */
+  protoFile: string;
+  /** Request message as JSON (proto-loader field names, keepCase); string values may hold `{param}` placeholders. */
+  message?: Record<string, unknown>;
 }
 
 export interface JourneyStep {
