@@ -7,6 +7,10 @@ import { $ } from 'zx';
 import { meshedStack, type MeshedStack } from './test/fixture.ts';
 import { startCapture } from '../../clusters/local/capture.ts';
 import { UNAUTHENTICATED } from '../types.ts';
+import { runCli } from './cli/cli.ts';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const MARKER = 'MARKER-7f3e1c-do-not-leak';
 const CHARGE = '/hipstershop.PaymentService/Charge';
@@ -108,6 +112,29 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
     assert.match(html, /<h2>Edges<\/h2>/);
     const check = await api.check();
     assert.ok(check.pods.every((p) => p.ok), JSON.stringify(check.pods.filter((p) => !p.ok)));
+  });
+
+  it('answers the operator CLI (check, identity, stat, edges, policy get/set)', async () => {
+    const slot = ['--slot', String(m.stack.slot)];
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const rc = await runCli([...args, ...slot], (s) => out.push(s));
+      return { rc, text: out.join('\n') };
+    };
+    const check = await cli('check');
+    assert.equal(check.rc, 0, check.text);
+    assert.match(check.text, /spiffe:\/\/meshbench\.local\/ns\/default\/sa\/payment/);
+    const id = await cli('identity', 'payment');
+    assert.match(id.text, /BEGIN CERTIFICATE[\s\S]*# trust root\n-----BEGIN CERTIFICATE/);
+    assert.match((await cli('edges')).text, /checkout\s+payment\s+yes/);
+    assert.match((await cli('stat')).text, /^service\s+pods\s+success/m);
+    const file = join(mkdtempSync(join(tmpdir(), 'mb-policy-')), 'p.json');
+    writeFileSync(file, JSON.stringify({ default: 'all-unauthenticated', allow: [{ to: 'payment', port: 50051, from: ['checkout'] }] }));
+    assert.match((await cli('policy', 'set', file)).text, /policy applied/);
+    assert.equal(JSON.parse((await cli('policy', 'get')).text).policy.allow[0].from[0], 'checkout');
+    writeFileSync(file, JSON.stringify({ default: 'allow-all', allow: [] }));
+    await assert.rejects(cli('policy', 'set', file), /policy.default must be one of all-unauthenticated, all-authenticated, deny/);
+    await assert.rejects(cli('identity', 'nope'), /no pod "nope"/);
   });
 
   it('keeps the admin port private to the pod', async () => {

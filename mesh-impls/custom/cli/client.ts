@@ -34,7 +34,13 @@ export class OperatorClient {
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`operator API ${method} ${path}: HTTP ${res.status} ${text.trim()}`);
+    if (!res.ok) {
+      let reason = text.trim();
+      try {
+        reason = JSON.parse(text).error ?? reason;
+      } catch {}
+      throw new Error(`operator API ${method} ${path}: HTTP ${res.status}: ${reason}`);
+    }
     return JSON.parse(text) as T;
   }
 
