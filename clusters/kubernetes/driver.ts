@@ -15,12 +15,13 @@ import type { ProcessResources } from '../../reports/schema.ts';
 import { loadMesh } from '../../mesh-impls/index.ts';
 import { TOOLS, ensureTool, howToGet, type Fetcher } from './tools.ts';
 import { runCmd, contextArgs, type Target } from './exec.ts';
-import { meshPlan, renderDryRun, yamlDocs, type Platform, type PlanStep } from './plan.ts';
+import { meshPlan, renderDryRun, yamlDocs, OWNER_ANNOTATION, type Platform, type PlanStep } from './plan.ts';
 import { loadKubeWorkload, type KubeWorkload } from './workload.ts';
 import { assertValid } from './validate.ts';
-import { waitNamespaceReady, waitPodDone } from './wait.ts';
+import { waitNamespaceReady, waitPodDone, waitPodPhase } from './wait.ts';
 import { parseKubeletSummary, resourcesFromSamples, type ContainerSample } from './kubelet.ts';
-import { k6Objects, parseK6Points, K6_IMAGE_FALLBACK } from './k6.ts';
+import { k6Objects, K6_DIR } from './k6.ts';
+import { renderK6Script, parseK6Ndjson, parseK6Summary, K6_IMAGE } from '../../workloads/load/k6/index.ts';
 import { probePod, type ProbePodSpec } from './probe-pod.ts';
 import { KIND_NODE_IMAGE, KIND_PREFIX, KIND_VERSION } from '../kind/kind.ts';
 
@@ -36,16 +37,6 @@ export interface KubeDriverOptions {
 const APPLY = ['apply', '--server-side', '--field-manager=meshbench', '--force-conflicts', '-f', '-'];
 const SAMPLE_EVERY_MS = 5000;
 const STATE_DIR = join(tmpdir(), 'meshbench-kind');
-
-/** The k6 script renderer and pinned image from workloads/load/k6 when that module exists. */
-async function k6Module(): Promise<{ image: string; render?: (plan: Omit<LoadPlan, 'onProgress'>) => string }> {
-  try {
-    const m = (await import(String('../../workloads/load/k6/index.ts'))) as { K6_IMAGE?: string; renderK6Script?: (plan: Omit<LoadPlan, 'onProgress'>) => string };
-    return { image: m.K6_IMAGE ?? K6_IMAGE_FALLBACK, render: m.renderK6Script };
-  } catch {
-    return { image: K6_IMAGE_FALLBACK };
-  }
-}
 
 export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}): PlatformDriver {
   const tool = async (name: KubeTool) => (await ensureTool(name, { dir: options.toolsDir, fetcher: options.fetcher })).path;
@@ -78,7 +69,8 @@ export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}):
     },
 
     async sweep() {
-      if (platform !== 'kind' || !existsSync(STATE_DIR)) return;
+      if (platform === 'kubernetes') return sweepNamespaces(options);
+      if (!existsSync(STATE_DIR)) return;
       // Clusters whose owning process is gone were left by a killed run; only names with our prefix are touched.
       const kind = await tool('kind');
       for (const file of readdirSync(STATE_DIR)) {
@@ -99,6 +91,20 @@ export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}):
       return deployOn(platform, options, tool, workload, mesh, opts);
     },
   };
+}
+
+/** Namespaces a killed run on this host left on an existing cluster (owner annotation host:pid, pid gone). */
+async function sweepNamespaces(options: KubeDriverOptions): Promise<void> {
+  const k8s = await kubeClient();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  if (options.context) kc.setCurrentContext(options.context);
+  const api = kc.makeApiClient(k8s.CoreV1Api);
+  const list = await api.listNamespace({ labelSelector: 'meshbench.io/run' });
+  for (const ns of list.items) {
+    const [host, pid] = (ns.metadata?.annotations?.[OWNER_ANNOTATION] ?? '').split(':');
+    if (host === hostname() && pid && !alive(Number(pid))) await api.deleteNamespace({ name: ns.metadata!.name! });
+  }
 }
 
 function alive(pid: number): boolean {
@@ -139,7 +145,7 @@ async function deployOn(
     preinstalled = r.code === 0;
     if (preinstalled) log(`${mesh.name}: control plane namespace ${mesh.kube.controlPlaneNamespaces[0]} exists; reusing it and leaving it in place`);
   }
-  const plan = meshPlan(mesh, kw, { platform, runId, runDir: opts.runDir, context: options.context, meshPreinstalled: preinstalled });
+  const plan = meshPlan(mesh, kw, { platform, runId, runDir: opts.runDir, context: options.context, meshPreinstalled: preinstalled, owner: `${hostname()}:${process.pid}` });
   if (!plan.supported) throw new Error(plan.skipReason);
   if (plan.cluster) target.kubeconfig = join(opts.runDir, `kubeconfig-${plan.cluster}`);
 
@@ -158,7 +164,7 @@ async function deployOn(
     if (r.code !== 0) throw new Error(`kubectl ${args.slice(0, 3).join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout;
   };
-  const count = { steps: 0, objects: 0 };
+  const count = { objects: 0 };
   const generated: Record<string, string> = {};
   for (const g of mesh.kube?.generatedFiles ?? []) {
     generated[g.name] = join(files, g.name);
@@ -167,7 +173,6 @@ async function deployOn(
 
   const execStep = async (step: PlanStep): Promise<void> => {
     log(`step: ${step.title}`);
-    count.steps++;
     switch (step.do) {
       case 'run': {
         for (const [name, content] of Object.entries(step.files ?? {})) {
@@ -197,7 +202,13 @@ async function deployOn(
         await kubectl(APPLY, yamlDocs(step.objects));
         return;
       case 'apply-url':
-        await kubectl(['apply', '--server-side', '--field-manager=meshbench', '-f', step.url]);
+        if (platform === 'kind') await kubectl(['apply', '--server-side', '--field-manager=meshbench', '-f', step.url]);
+        else {
+          // On a cluster we do not own, create what is missing and never modify what exists (e.g. newer Gateway API CRDs).
+          const r = await runCmd(await tool('kubectl'), ['create', '-f', step.url, ...contextArgs('kubectl', target)], { env: env() });
+          const real = r.stderr.split('\n').filter((l) => l.trim() && !/AlreadyExists|already exists/.test(l));
+          if (r.code !== 0 && real.length) throw new Error(`${step.title}: ${real.join('; ')}`);
+        }
         return;
       case 'wait-ready':
         await waitNamespaceReady(kubeConfig(), step.namespace, step.timeoutS);
@@ -228,19 +239,29 @@ async function deployOn(
     if (errors.length) throw new Error(`teardown: ${errors.join('; ')}`);
   };
 
-  const started = Date.now();
-  let crdsBefore = 0;
+  // Install cost counts from after the cluster exists: time to a ready, verified workload; the mesh's install steps;
+  // the objects its installers produced; the CRDs it added.
+  let started = Date.now();
+  let crdsBefore: number | undefined;
+  const installSteps = plan.setup.filter((s) => !(s.do === 'run' && s.tool === 'kind')).length;
   let verification: MeshVerification = { ok: true, pods: [] };
   try {
     for (const s of plan.setup) {
-      await execStep(s);
-      if (s.do === 'run' && s.tool === 'kind') {
+      const createsCluster = s.do === 'run' && s.tool === 'kind';
+      if (createsCluster) {
+        // Recorded before creation, so a run killed while kind works is still swept later.
         mkdirSync(STATE_DIR, { recursive: true });
         writeFileSync(join(STATE_DIR, `${plan.cluster}.json`), JSON.stringify({ name: plan.cluster, pid: process.pid, kubeconfig: target.kubeconfig, host: hostname() }));
+      } else if (crdsBefore === undefined) {
         crdsBefore = await crdCount();
+        started = Date.now();
       }
+      await execStep(s);
     }
-    if (!plan.cluster) crdsBefore = crdsBefore || (await crdCount());
+    if (crdsBefore === undefined) {
+      crdsBefore = await crdCount();
+      started = Date.now();
+    }
     for (const s of plan.deploy) await execStep(s);
     verification = mesh.kube ? await verifySidecars(kubeConfig(), plan.ctx.namespace, mesh.kube.proxyContainers) : await baseline(kubeConfig(), plan.ctx.namespace);
   } catch (err) {
@@ -267,23 +288,39 @@ async function deployOn(
       ports: (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.containerPort)),
     })),
     entryUrl,
-    install: { timeToReadyMs, steps: count.steps, objects: count.objects, crds },
+    install: { timeToReadyMs, steps: installSteps, objects: count.objects, crds },
     verification,
 
     async load(lp): Promise<LoadResult> {
-      const k6 = await k6Module();
-      if (!k6.render) throw new Error('In-cluster load needs the k6 script renderer (workloads/load/k6/index.ts exporting renderK6Script); it is not in this tree yet.');
       const name = `k6-${lp.rps}rps-${++jobSeq}`;
-      const timeoutS = Math.ceil((lp.warmupMs + lp.durationMs) / 1000) + 120;
-      const objects = k6Objects({ name, namespace: plan.loadNamespace, image: k6.image, labels: { 'meshbench.io/run': runId }, timeoutS, script: k6.render({ ...lp, baseUrl: entryUrl }) });
+      const timeoutMs = lp.timeoutMs ?? 10_000;
+      const timeoutS = Math.ceil((lp.warmupMs + lp.durationMs + timeoutMs) / 1000) + 120;
+      const script = renderK6Script({ journey: lp.journey, baseUrl: entryUrl, rps: lp.rps, warmupMs: lp.warmupMs, durationMs: lp.durationMs, timeoutMs, seed: lp.seed });
+      const objects = k6Objects({ name, namespace: plan.loadNamespace, image: K6_IMAGE, labels: { 'meshbench.io/run': runId }, timeoutS, script, baseUrl: entryUrl });
       assertValid(objects, 'k6 Job');
+      const startedAt = Date.now();
       await kubectl(APPLY, yamlDocs(objects));
-      const pod = await waitJobPod(kubeConfig(), plan.loadNamespace, name, timeoutS);
-      const phase = await waitPodDone(kubeConfig(), plan.loadNamespace, pod, timeoutS);
-      const logs = await kubectl(['logs', '-n', plan.loadNamespace, pod, '-c', 'k6']);
-      writeFileSync(join(logDir, `${name}.ndjson`), logs);
-      if (phase !== 'Succeeded') log(`${name} ended ${phase}; using the points it produced`);
-      return parseK6Points(logs, lp.rps);
+      try {
+        const pod = await waitJobPod(kubeConfig(), plan.loadNamespace, name, 120);
+        // Running = the k6 init container finished and the holder started; Failed = k6 failed.
+        const phase = await waitPodPhase(kubeConfig(), plan.loadNamespace, pod, ['Running', 'Succeeded', 'Failed'], timeoutS);
+        if (phase !== 'Running') {
+          const logs = await kubectl(['logs', '-n', plan.loadNamespace, pod, '-c', 'k6', '--tail=50']).catch((e: Error) => e.message);
+          throw new Error(`k6 Job ${name} ended ${phase} before its results could be read:\n${logs}`);
+        }
+        const ctx = { journey: lp.journey, targetRps: lp.rps, warmupMs: lp.warmupMs, durationMs: lp.durationMs, startedAt };
+        const fetch = (file: string) => kubectl(['exec', '-n', plan.loadNamespace, pod, '-c', 'results', '--', 'sh', '-c', `test -s ${K6_DIR}/${file} && gzip -c ${K6_DIR}/${file} | base64`]);
+        const points = await fetch('points.json').catch(() => '');
+        if (points) {
+          const gz = Buffer.from(points.replace(/\s/g, ''), 'base64');
+          writeFileSync(join(logDir, `${name}.points.json.gz`), gz);
+          return parseK6Ndjson(gz, ctx);
+        }
+        const summary = await fetch('summary.json');
+        return parseK6Summary(Buffer.from(summary.replace(/\s/g, ''), 'base64').toString('utf8'), ctx);
+      } finally {
+        await kubectl(['delete', 'job', name, '-n', plan.loadNamespace, '--ignore-not-found', '--wait=false', '--cascade=background']).catch(() => undefined);
+      }
     },
 
     startResources(): ResourceWindow {
@@ -402,8 +439,7 @@ export async function dryRunPlan(config: { platform: string; meshes: readonly st
   const workload = await loadKubeWorkload(config.workload);
   const { loadWorkload } = await import('../../workloads/index.ts');
   const journeySteps = await loadWorkload(config.workload).then((w) => w.journey.steps.length, () => 0);
-  const k6 = await k6Module();
-  return renderDryRun({ platform: config.platform, meshes, workload, context: config.context, rps: config.rps, durationMs: config.durationMs, warmupMs: config.warmupMs, k6Image: k6.image, journeySteps });
+  return renderDryRun({ platform: config.platform, meshes, workload, context: config.context, rps: config.rps, durationMs: config.durationMs, warmupMs: config.warmupMs, k6Image: K6_IMAGE, journeySteps });
 }
 
 export { howToGet, KIND_VERSION };

@@ -30,7 +30,7 @@ for (const platform of ['kind', 'kubernetes'] as const) {
 
 test('k6 Job and probe pods are schema-valid', () => {
   const objs = [
-    ...k6Objects({ name: 'k6-50rps-1', namespace: 'load', image: 'grafana/k6:1.3.0', script: 'export default function () {}', labels: { a: 'b' }, timeoutS: 100 }),
+    ...k6Objects({ name: 'k6-50rps-1', namespace: 'load', image: 'grafana/k6:1.3.0', script: 'export default function () {}', baseUrl: 'http://frontend.ob.svc.cluster.local:80', labels: { a: 'b' }, timeoutS: 100 }),
     probePod({ name: 'probe-1', namespace: 'ob', image: 'busybox:1.36', command: ['sh', '-c', 'true'], meshed: false, labels: {} }),
   ];
   assert.deepEqual(objs.flatMap(validateObject), []);

@@ -1,13 +1,12 @@
 // Parsers of tool output, on samples in the documented formats (testdata/): `linkerd check -o json`
-// (pkg/healthcheck/healthcheck_output.go), the kubelet summary API (stats/v1alpha1 Summary), k6 `--out json` points.
+// (pkg/healthcheck/healthcheck_output.go) and the kubelet summary API (stats/v1alpha1 Summary). The k6 output parser
+// is workloads/load/k6's (tested there on k6's documented formats); the driver feeds it the Job's points.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseLinkerdCheck, judgeLinkerdCheck } from '../../mesh-impls/linkerd/check.ts';
 import { judgeInjectStatus } from '../../mesh-impls/consul/index.ts';
 import { parseKubeletSummary, resourcesFromSamples } from './kubelet.ts';
-import { parseK6Points } from './k6.ts';
-import { decodeHistogram } from '../../workloads/load/histogram.ts';
 import { judgePods } from './driver.ts';
 
 const sample = (f: string) => readFileSync(new URL(`./testdata/${f}`, import.meta.url), 'utf8');
@@ -48,23 +47,6 @@ test('kubelet summary: per-container CPU from the cumulative counter, peak RSS, 
   assert.ok(Math.abs(proxy.cpuMeanCores - 0.1) < 1e-9);
   assert.equal(by['linkerd-destination-5d6f7-xyz/destination'].role, 'control-plane');
   assert.throws(() => parseKubeletSummary('{"node":{}}'), /no "pods" list/);
-});
-
-test('k6 points: measured window only, per-step stats, errors by class', () => {
-  const r = parseK6Points(sample('k6-points.ndjson'), 50);
-  assert.equal(r.engine, 'k6');
-  assert.equal(r.total.requests, 6, 'warm-up and non-duration points are excluded');
-  assert.equal(r.total.errors.http5xx, 1);
-  assert.equal(r.total.errors.timeout, 1);
-  assert.equal(r.total.errors.connect, 1);
-  assert.deepEqual(Object.keys(r.steps).sort(), ['browseProduct', 'checkout', 'index']);
-  assert.equal(r.steps.index.requests, 2);
-  assert.equal(r.steps.index.errors.other, 0, 'a followed redirect (302) is a success');
-  assert.equal(r.durationS, 10);
-  assert.equal(r.achievedRps, 0.6);
-  assert.equal(decodeHistogram(r.total.histogram).totalCount, 3, 'only successful requests are in the latency histogram');
-  assert.equal(r.steps.index.latencyMs.min, 8);
-  assert.throws(() => parseK6Points('time="x" level=error msg="no script"\n', 50), /no http_req_duration points/);
 });
 
 test('meshed-state judges: sidecars and Consul inject status', () => {

@@ -60,3 +60,14 @@ test('consul drops frontend-external, linkerd and none keep it', async () => {
   assert.match(sections.linkerd, /name: frontend-external/);
   assert.match(sections.none, /name: frontend-external/);
 });
+
+test('kubernetes dry-run: own namespaces, context, no modification of existing CRDs, teardown of only what it created', async () => {
+  const text = await dryRunPlan({ platform: 'kubernetes', meshes: ['none', 'linkerd', 'consul'], workload: 'online-boutique', rps: [50], durationMs: 30_000, warmupMs: 10_000, context: 'prod-like' });
+  assert.match(text, /Every kubectl\/linkerd command runs with --context prod-like \(helm: --kube-context\)/);
+  assert.doesNotMatch(text, /kind (create|delete) cluster/);
+  assert.match(text, /name: meshbench-dryrun\n/);
+  assert.match(text, /name: meshbench-dryrun-load\n/);
+  assert.match(text, /kubectl create -f https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/download\/v1\.2\.1\/standard-install\.yaml   # creates what is missing/);
+  order(text, 'linkerd', ['Delete namespace meshbench-dryrun-load', 'Delete namespace meshbench-dryrun', 'linkerd viz uninstall | kubectl delete', 'linkerd uninstall | kubectl delete']);
+  order(text, 'consul', ['Delete namespace meshbench-dryrun', 'helm uninstall consul']);
+});

@@ -40,11 +40,14 @@ export interface PlanOptions {
   /** Run folder (kubeconfigs, generated files); a placeholder in --dry-run. */
   runDir: string;
   context?: string;
+  /** `host:pid` of the process that owns the run (a later run sweeps namespaces whose owner died); placeholder in --dry-run. */
+  owner?: string;
   /** Whether the mesh control plane already exists on an existing cluster (then it is reused and never removed). */
   meshPreinstalled?: boolean;
 }
 
 export const READY_TIMEOUT_S = 600;
+export const OWNER_ANNOTATION = 'meshbench.io/owner';
 /** Repository root, shown as relative paths in printed plans (so a plan reads the same on every machine). */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -75,12 +78,16 @@ export function meshPlan(mesh: Mesh, workload: KubeWorkload, o: PlanOptions): Me
   const policy = kube ? [{ do: 'apply' as const, title: 'Least-privilege policy (deny by default, the call graph, ingress to the entry)', objects: kube.policy(leastPrivilegePolicy(ctx.workload as unknown as Workload), ctx.workload, ctx) }] : [];
   const deploy: PlanStep[] = [];
   const configObjects = kube?.workloadObjects?.(ctx.workload, ctx) ?? [];
-  const objects = workload.render({ ctx, patch: kube?.patch });
+  const owner = { [OWNER_ANNOTATION]: o.owner ?? '<host>:<pid>' };
+  // Namespaces carry the run label (ours to delete) and the owning process (swept if it dies without cleaning up).
+  const objects = workload.render({ ctx, patch: kube?.patch }).map((x) =>
+    x.kind === 'Namespace' ? { ...x, metadata: { ...x.metadata, annotations: { ...x.metadata.annotations, ...owner } } } : x,
+  );
   // The namespace (with the mesh's injection labels/annotations) must exist before mesh config objects inside it.
   deploy.push({ do: 'apply', title: `Namespace ${ns.workload}`, objects: objects.filter((x) => x.kind === 'Namespace') });
   if (configObjects.length) deploy.push({ do: 'apply', title: `${mesh.name} configuration for the workload`, objects: configObjects });
   deploy.push({ do: 'apply', title: `${ctx.workload.name} (${objects.length - 1} objects)`, objects: objects.filter((x) => x.kind !== 'Namespace') });
-  deploy.push({ do: 'apply', title: `Load namespace ${ns.load} (not meshed: the load generator is an outside client)`, objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.load, labels } }] });
+  deploy.push({ do: 'apply', title: `Load namespace ${ns.load} (not meshed: the load generator is an outside client)`, objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.load, labels, annotations: owner } }] });
   deploy.push({ do: 'wait-ready', title: 'Workload ready (watch)', namespace: ns.workload, timeoutS: READY_TIMEOUT_S });
   if (kube) {
     deploy.push({ do: 'verify-sidecars', title: `Every pod has its ${kube.proxyContainers.join('/')} proxy, all containers ready`, namespace: ns.workload, containers: kube.proxyContainers });
@@ -114,7 +121,7 @@ function indent(text: string, by = '      '): string {
   return text.replace(/\n$/, '').split('\n').map((l) => by + l).join('\n');
 }
 
-export function renderStep(step: PlanStep, n: number, files: Record<string, string>): string {
+export function renderStep(step: PlanStep, n: number, files: Record<string, string>, platform: Platform = 'kind'): string {
   const head = `  [${n}] ${step.title}`;
   switch (step.do) {
     case 'run': {
@@ -130,7 +137,9 @@ export function renderStep(step: PlanStep, n: number, files: Record<string, stri
     case 'apply':
       return `${head}\n    $ ${cmd('kubectl', APPLY)} <<'EOF'\n${indent(yamlDocs(step.objects), '    ')}\n    EOF`;
     case 'apply-url':
-      return `${head}\n    $ ${cmd('kubectl', ['apply', '--server-side', '--field-manager=meshbench', '-f', step.url])}`;
+      return platform === 'kind'
+        ? `${head}\n    $ ${cmd('kubectl', ['apply', '--server-side', '--field-manager=meshbench', '-f', step.url])}`
+        : `${head}\n    $ ${cmd('kubectl', ['create', '-f', step.url])}   # creates what is missing; existing objects are never modified`;
     case 'wait-ready':
       return `${head}\n    (watch) every Deployment/StatefulSet/DaemonSet in namespace ${step.namespace} ready, at most ${step.timeoutS}s`;
     case 'verify-sidecars':
@@ -181,15 +190,23 @@ export function renderDryRun(input: DryRunInput): string {
     const section = (title: string, steps: PlanStep[]) => {
       if (!steps.length) return;
       out.push(`  -- ${title}`);
-      for (const s of steps) out.push(renderStep(s, ++n, files));
+      for (const s of steps) out.push(renderStep(s, ++n, files, input.platform));
     };
     section('setup', plan.setup);
     section('deploy and verify', plan.deploy);
     section('policy (applied by the run before the strict-profile probes)', plan.policy);
     const loads: PlanStep[] = input.rps.map((rps) => ({
       do: 'apply' as const,
-      title: `k6 Job for ${rps} req/s: ${input.warmupMs / 1000}s warm-up + ${input.durationMs / 1000}s measured; results read from the Job's log (NDJSON points)`,
-      objects: k6Objects({ name: `k6-${rps}rps-1`, namespace: plan.loadNamespace, image: input.k6Image, labels: { 'meshbench.io/run': runId }, timeoutS: Math.ceil((input.warmupMs + input.durationMs) / 1000) + 120, script: `// script.js: rendered at run time from the journey (${input.journeySteps} weighted steps) at ${rps} req/s by workloads/load/k6\n` }),
+      title: `k6 Job for ${rps} req/s: ${input.warmupMs / 1000}s warm-up + ${input.durationMs / 1000}s measured; points.json read with kubectl exec, then the Job deleted`,
+      objects: k6Objects({
+        name: `k6-${rps}rps-1`,
+        namespace: plan.loadNamespace,
+        image: input.k6Image,
+        labels: { 'meshbench.io/run': runId },
+        timeoutS: Math.ceil((input.warmupMs + input.durationMs) / 1000) + 130,
+        baseUrl: `http://${plan.ctx.workload.entry.service}.${plan.ctx.namespace}.svc.cluster.local:${plan.ctx.workload.entry.port}`,
+        script: `// script.js: rendered at run time by workloads/load/k6 (renderK6Script) from the journey (${input.journeySteps} weighted steps) at ${rps} req/s\n`,
+      }),
     })).slice(0, 1);
     section(`load (one Job per level; the first shown, levels ${input.rps.join(', ')} req/s)`, loads);
     out.push('  -- resources during each window');

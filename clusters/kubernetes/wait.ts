@@ -76,18 +76,18 @@ export async function waitNamespaceReady(kc: K8s.KubeConfig, namespace: string, 
   }
 }
 
-/** Resolves with the final phase of a pod (Succeeded/Failed), watching it. */
-export async function waitPodDone(kc: K8s.KubeConfig, namespace: string, name: string, timeoutS: number): Promise<'Succeeded' | 'Failed'> {
+/** Resolves with the pod's phase once it is one of `phases`, watching it. */
+export async function waitPodPhase<P extends string>(kc: K8s.KubeConfig, namespace: string, name: string, phases: readonly P[], timeoutS: number): Promise<P> {
   const k8s = await kubeClient();
   const watch = new k8s.Watch(kc);
   let controller: AbortController | undefined;
   try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Pod ${namespace}/${name} did not finish in ${timeoutS}s`)), timeoutS * 1000);
+    return await new Promise<P>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Pod ${namespace}/${name} did not reach ${phases.join('/')} in ${timeoutS}s`)), timeoutS * 1000);
       watch
         .watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (_type, o: Obj) => {
-          const phase = o.status?.phase;
-          if (phase === 'Succeeded' || phase === 'Failed') {
+          const phase = o.status?.phase as P | undefined;
+          if (phase && phases.includes(phase)) {
             clearTimeout(timer);
             resolve(phase);
           }
@@ -97,4 +97,9 @@ export async function waitPodDone(kc: K8s.KubeConfig, namespace: string, name: s
   } finally {
     controller?.abort();
   }
+}
+
+/** Resolves with the final phase of a pod (Succeeded/Failed). */
+export function waitPodDone(kc: K8s.KubeConfig, namespace: string, name: string, timeoutS: number): Promise<'Succeeded' | 'Failed'> {
+  return waitPodPhase(kc, namespace, name, ['Succeeded', 'Failed'] as const, timeoutS);
 }
