@@ -12,8 +12,11 @@ const GATEWAY = 'gateway.networking.k8s.io';
 const ALL_NETWORKS = 'all-networks';
 const HEALTH_PATHS = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];
 
+// gRPC ports are declared HTTP/2: Linkerd applies HTTPRoutes (our per-method authorization) to HTTP servers, and a
+// gRPC method is an HTTP/2 POST to /package.Service/Method; the proxy still answers denials in gRPC terms
+// (grpc-status 7) for requests with a gRPC content-type.
 const proxyProtocol = (p: KubeServiceInfo['ports'][number]) =>
-  p.opaque || p.protocol === 'tcp' ? 'opaque' : p.protocol === 'grpc' ? 'gRPC' : 'HTTP/1';
+  p.opaque || p.protocol === 'tcp' ? 'opaque' : p.protocol === 'grpc' ? 'HTTP/2' : 'HTTP/1';
 
 const serverName = (svc: string, portName: string) => `${svc}-${portName}`;
 
