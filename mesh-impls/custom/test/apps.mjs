@@ -4,6 +4,8 @@
 //   client http URL N [BODY]    N sequential POSTs (BODY as body), prints {statuses:{code:count}, errors}
 //   client grpc HOST:PORT N     N sequential Charge calls, prints {codes:{code:count}}
 //   client health HOST:PORT     one grpc.health.v1 Check, prints {code}
+//   client tcp HOST:PORT N      N sequential new TCP connections each sending a Redis PING, prints {pong, errors}
+// N may be a duration instead ("8s"): repeat until it has passed.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -13,7 +15,10 @@ const raw = { requestSerialize: (b) => b, requestDeserialize: (b) => b, response
 const PAYMENT = { Charge: { path: '/hipstershop.PaymentService/Charge', ...raw }, Refund: { path: '/hipstershop.PaymentService/Refund', ...raw } };
 const HEALTH = { Check: { path: '/grpc.health.v1.Health/Check', ...raw } };
 const [role, kind, target, nArg, body = ''] = process.argv.slice(2);
-const n = Number(nArg ?? 1);
+const durationMs = /^\d+s$/.test(nArg ?? '') ? Number(nArg.slice(0, -1)) * 1000 : 0;
+const n = durationMs ? Infinity : Number(nArg ?? 1);
+const started = Date.now();
+const more = (i) => (durationMs ? Date.now() - started < durationMs : i < n);
 
 if (role === 'server' && kind === 'http') {
   http
@@ -39,7 +44,7 @@ if (role === 'server' && kind === 'http') {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const statuses = {};
   let errors = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; more(i); i++) {
     try {
       const status = await new Promise((resolve, reject) => {
         const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -62,7 +67,7 @@ if (role === 'server' && kind === 'http') {
   // No DNS server is reachable from a pod: skip the TXT (service config) lookup that would wait for timeouts.
   const client = new Ctor(target, grpc.credentials.createInsecure(), { 'grpc.service_config_disable_resolution': 1 });
   const codes = {};
-  for (let i = 0; i < (kind === 'grpc' ? n : 1); i++) {
+  for (let i = 0; kind === 'grpc' ? more(i) : i < 1; i++) {
     const code = await new Promise((resolve) => {
       const m = kind === 'grpc' ? 'Charge' : 'Check';
       client[m](Buffer.from(body || 'charge-me'), { deadline: Date.now() + 10_000 }, (err) => resolve(err ? err.code : 0));
@@ -71,6 +76,28 @@ if (role === 'server' && kind === 'http') {
   }
   client.close();
   console.log(JSON.stringify({ codes }));
+} else if (role === 'client' && kind === 'tcp') {
+  const net = await import('node:net');
+  const [host, port] = target.split(':');
+  let pong = 0;
+  let errors = 0;
+  for (let i = 0; more(i); i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ host, port: Number(port) });
+      let got = '';
+      s.setTimeout(10_000, () => s.destroy());
+      s.on('connect', () => s.write('PING\r\n'));
+      s.on('data', (d) => {
+        got += d;
+        if (got.includes('\r\n')) s.end();
+      });
+      s.on('close', () => resolve(got.startsWith('+PONG')));
+      s.on('error', () => {});
+    });
+    if (ok) pong++;
+    else errors++;
+  }
+  console.log(JSON.stringify({ pong, errors }));
 } else {
   console.error('usage: see the header of apps.mjs');
   process.exit(2);

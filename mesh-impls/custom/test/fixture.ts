@@ -13,7 +13,7 @@ export const APPS = join(dirname(fileURLToPath(import.meta.url)), 'apps.mjs');
 
 export interface TestService {
   name: string;
-  kind: 'http' | 'grpc' | 'client';
+  kind: 'http' | 'grpc' | 'redis' | 'client';
   port?: number;
   serviceAccount?: string;
 }
@@ -22,9 +22,12 @@ export function testWorkload(services: TestService[], callGraph: CallEdge[] = []
   const svc = (s: TestService): WorkloadService => ({
     name: s.name,
     serviceAccount: s.serviceAccount ?? s.name,
-    ports: s.port ? [{ name: s.kind, port: s.port, protocol: s.kind === 'grpc' ? 'grpc' : 'http' }] : [],
-    health: s.kind === 'grpc' ? { kind: 'grpc', port: s.port! } : s.kind === 'http' ? { kind: 'http', port: s.port!, path: '/' } : { kind: 'tcp', port: 1 },
-    local: () => ({ name: 'app', cmd: process.execPath, args: s.kind === 'client' ? ['-e', 'setInterval(() => {}, 1e9)'] : [APPS, 'server', s.kind, String(s.port)] }),
+    ports: s.port ? [{ name: s.kind, port: s.port, protocol: s.kind === 'grpc' ? 'grpc' : s.kind === 'redis' ? 'tcp' : 'http', opaque: s.kind === 'redis' }] : [],
+    health: s.kind === 'grpc' ? { kind: 'grpc', port: s.port! } : s.kind === 'http' ? { kind: 'http', port: s.port!, path: '/' } : { kind: 'tcp', port: s.port ?? 1 },
+    local: () =>
+      s.kind === 'redis'
+        ? { name: 'app', cmd: 'redis-server', args: ['--port', String(s.port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'] }
+        : { name: 'app', cmd: process.execPath, args: s.kind === 'client' ? ['-e', 'setInterval(() => {}, 1e9)'] : [APPS, 'server', s.kind, String(s.port)] },
   });
   const entry = services.find((s) => s.kind === 'http') ?? services[0];
   return { name: 'mesh-test', description: 'custom mesh test apps', services: services.map(svc), entry: { service: entry.name, port: entry.port ?? 80, healthPath: '/' }, journey: { name: 'none', cookies: false, steps: [] }, callGraph };
