@@ -1,12 +1,16 @@
 // The custom mesh's Kubernetes part (KubeMesh, mesh-impls/types.ts): a plan the platform driver runs or prints.
-// Install order: namespace + MeshPolicy CRD → CA Secret (generated here, root key never leaves this machine) →
-// control plane + injector → wait ready → webhook registration (last, so its Fail policy never meets a missing
-// injector). The workload opts in through a namespace label (webhook scope) and a pod annotation (the opt-in itself).
+// Install order: (kind) load the images into the nodes → namespace + MeshPolicy CRD → CA Secret (generated here, the
+// root key never leaves this machine) → control plane + injector → wait ready → webhook registration (last, so its
+// Fail policy never meets a missing injector). The registration is a generated file because its caBundle is the
+// run's CA root, which exists only at run time. The workload opts in through a namespace label (webhook scope) and a
+// pod annotation (the opt-in itself).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep } from '../../types.ts';
 import { ensureCa } from '../shared/pki.ts';
+import { kindClusterName } from '../../../clusters/kind/kind.ts';
 import { policyObject } from './crd.ts';
 import { baseObjects, controlPlaneObjects, injectorObjects, webhookConfiguration } from './manifests.ts';
 import {
@@ -21,6 +25,10 @@ export interface CustomKubeOptions {
 
 /** Generated-file names (KubeGeneratedFile.name) of the CA parts the Secret is made from. */
 export const CA_FILES = { root: 'custom-ca-root.pem', issuer: 'custom-ca-issuer.pem', issuerKey: 'custom-ca-issuer.key', trustDomain: 'custom-ca-trust-domain' } as const;
+/** Generated-file name of the MutatingWebhookConfiguration (its caBundle is the run's CA root). */
+export const WEBHOOK_FILE = 'custom-injector-webhook.yaml';
+/** Labels of the cluster-scoped webhook registration (generated without the run's context; removed by name). */
+const WEBHOOK_LABELS = { 'app.kubernetes.io/part-of': 'meshbench-custom-mesh' };
 
 /** The operator API through the API server's service proxy (what `kubectl get --raw` and the CLI call). */
 export const OPERATOR_PROXY_PATH = `/api/v1/namespaces/${CP_NAMESPACE}/services/http:${CP_NAME}:operator/proxy`;
@@ -63,6 +71,11 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
     { name: CA_FILES.issuer, description: 'custom mesh issuer certificate (PEM)', generate: async () => (await caFiles())[CA_FILES.issuer] },
     { name: CA_FILES.issuerKey, description: 'custom mesh issuer private key (PKCS#8 PEM)', generate: async () => (await caFiles())[CA_FILES.issuerKey] },
     { name: CA_FILES.trustDomain, description: 'custom mesh trust domain', generate: async () => (await caFiles())[CA_FILES.trustDomain] },
+    {
+      name: WEBHOOK_FILE,
+      description: 'MutatingWebhookConfiguration of the injector, caBundle = the CA root above (schema-checked by mesh-impls/custom/k8s tests)',
+      generate: async () => stringify(webhookConfiguration({ images, trustDomain, labels: WEBHOOK_LABELS }, Buffer.from((await caFiles())[CA_FILES.root]).toString('base64')), { lineWidth: 0 }),
+    },
   ];
 
   return {
@@ -74,10 +87,13 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
 
     install(ctx) {
       const o = manifestOpts(ctx);
-      const root = ctx.generated?.[CA_FILES.root];
-      // --dry-run has no generated files: the caBundle then carries a readable placeholder (still valid base64).
-      const caBundle = Buffer.from(root ?? `<generated at run time: ${CA_FILES.root}>`).toString('base64');
+      // kind nodes get the images straight from the host's Docker (built by imageBuildPlan()); no registry involved.
+      const load: KubeStep[] =
+        ctx.platform === 'kind'
+          ? [images.proxy, images.controlPlane].map((image) => ({ do: 'run' as const, title: `custom mesh: load ${image} into the kind nodes`, tool: 'kind' as const, args: ['load', 'docker-image', image, '--name', kindClusterName('custom', ctx.runId)] }))
+          : [];
       return [
+        ...load,
         { do: 'apply', title: 'custom mesh: namespace and MeshPolicy CRD', objects: baseObjects(o) },
         {
           do: 'run',
@@ -93,7 +109,7 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
         },
         { do: 'apply', title: 'custom mesh: control plane (RBAC, Deployment, Service) and injector', objects: [...controlPlaneObjects(o), ...injectorObjects(o)] },
         { do: 'wait-ready', title: 'custom mesh: control plane and injector ready', namespace: CP_NAMESPACE, timeoutS: 180 },
-        { do: 'apply', title: 'custom mesh: register the injector webhook', objects: [webhookConfiguration(o, caBundle)] },
+        { do: 'run', title: 'custom mesh: register the injector webhook (failurePolicy Fail, labelled namespaces only)', tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${WEBHOOK_FILE}}`] },
       ];
     },
 

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# The custom mesh's data-plane image: the proxy (native sidecar) and the init container that installs the iptables
+# interception rules. Build from the repository root:
+#   docker build -f mesh-impls/custom/k8s/images/proxy.Dockerfile -t meshbench/custom-proxy:0.1.0 .
+#
+# Base image: node:20-alpine pinned by digest. The digest is the one BuildKit resolved for `node:20-alpine` in a
+# public build log (docker.io/library/node:20-alpine@sha256:fb4cd12c…), also pinned by an unrelated public
+# Dockerfile; it was not pulled from this machine (no registry access). To move to a newer build, run
+# `docker buildx imagetools inspect node:20-alpine` and replace the digest in both Dockerfiles.
+ARG NODE_IMAGE=node:20-alpine@sha256:fb4cd12c85ee03686f6af5362a0b0d56d50c58a04632e6c0fb8363f609372293
+
+FROM ${NODE_IMAGE} AS build
+# node-gyp compiles the SO_ORIGINAL_DST addon against this image's Node headers (musl, same ABI as the runtime).
+RUN apk add --no-cache python3 make g++
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY . .
+RUN cd mesh-impls/custom/addon \
+ && node /usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --nodedir=/usr/local \
+ && cd /src && node mesh-impls/custom/k8s/images/bundle.mjs /out
+
+FROM ${NODE_IMAGE}
+# iptables for mesh-init; npm, npx, corepack and yarn are not needed at run time.
+RUN apk add --no-cache iptables \
+ && rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
+COPY --from=build /out/proxy.mjs /out/mesh-init.mjs /out/original_dst.node /app/
+# The proxy's uid: the outbound iptables rule exempts exactly this owner (mesh-impls/custom/k8s/constants.ts PROXY_UID).
+# mesh-init overrides it with runAsUser 0 and only NET_ADMIN/NET_RAW; the pod spec also sets readOnlyRootFilesystem.
+USER 2102:2102
+ENTRYPOINT ["node", "/app/proxy.mjs"]
