@@ -243,11 +243,12 @@ async function deployOn(
   // the objects its installers produced; the CRDs it added.
   let started = Date.now();
   let crdsBefore: number | undefined;
-  const installSteps = plan.setup.filter((s) => !(s.do === 'run' && s.tool === 'kind')).length;
+  const isClusterCreate = (s: PlanStep) => s.do === 'run' && s.tool === 'kind' && s.args[0] === 'create' && s.args[1] === 'cluster';
+  const installSteps = plan.setup.filter((s) => !isClusterCreate(s)).length;
   let verification: MeshVerification = { ok: true, pods: [] };
   try {
     for (const s of plan.setup) {
-      const createsCluster = s.do === 'run' && s.tool === 'kind';
+      const createsCluster = isClusterCreate(s);
       if (createsCluster) {
         // Recorded before creation, so a run killed while kind works is still swept later.
         mkdirSync(STATE_DIR, { recursive: true });

@@ -49,9 +49,11 @@ test('plans follow the documented install order', async () => {
   ]);
   order(text, 'consul', ['kind create cluster', 'helm upgrade --install consul', 'kind: ServiceDefaults', 'kind: Deployment', 'Workload ready (watch)', 'kind: ServiceIntentions', 'kind delete cluster']);
   order(text, 'none', ['kind create cluster', 'kind: Deployment', 'Workload ready (watch)', 'kind: Job', 'kind delete cluster']);
-  assert.match(text, /=== mesh custom ===\n  skipped: custom: not yet supported on kind/);
+  // custom: skipped until its Kubernetes form supports kind (issue 9), then planned in its own cluster like the others.
+  const customSkipped = /=== mesh custom ===\n  skipped: custom: not yet supported on kind/.test(text);
+  if (!customSkipped) order(text, 'custom', ['kind create cluster', 'kind: Deployment', 'Workload ready (watch)', 'kind delete cluster']);
   // Each mesh gets its own cluster (they clash on Gateway API CRDs).
-  assert.equal(new Set(text.match(/kind create cluster --name \S+/g)).size, 3);
+  assert.equal(new Set(text.match(/kind create cluster --name \S+/g)).size, customSkipped ? 3 : 4);
 });
 
 test('consul drops frontend-external, linkerd and none keep it', async () => {
