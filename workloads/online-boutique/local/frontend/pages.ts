@@ -34,7 +34,7 @@ function adBlock(ad: Ad | null): Markup | string {
 
 function productCard({ product, price }: PricedProduct): Markup {
   return html`<div class="card product-card" data-product-id="${product.id}"><a href="/product/${product.id}">
-    <img src="${product.picture}" alt="${product.name}" loading="lazy"><div class="name">${product.name}</div>
+    <img src="${product.picture}" alt="${product.name}"><div class="name">${product.name}</div>
     <div class="price">${format(price)}</div></a></div>`;
 }
 
@@ -64,7 +64,7 @@ export function productPage(chrome: Chrome, item: PricedProduct, recommendations
 function recommendationsBlock(products: Product[]): Markup | string {
   if (products.length === 0) return '';
   return html`<h2>You may also like</h2><div class="grid recommendations">${products.map(
-    (p) => html`<div class="card"><a href="/product/${p.id}"><img src="${p.picture}" alt="${p.name}" loading="lazy"><div>${p.name}</div></a></div>`,
+    (p) => html`<div class="card"><a href="/product/${p.id}"><img src="${p.picture}" alt="${p.name}"><div>${p.name}</div></a></div>`,
   )}</div>`;
 }
 
