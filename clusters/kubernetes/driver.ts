@@ -24,6 +24,7 @@ import { k6Objects, K6_DIR } from './k6.ts';
 import { renderK6Script, parseK6Ndjson, parseK6Summary, K6_IMAGE } from '../../workloads/load/k6/index.ts';
 import { probePod, type ProbePodSpec } from './probe-pod.ts';
 import { KIND_NODE_IMAGE, KIND_PREFIX, KIND_VERSION } from '../kind/kind.ts';
+import { onCleanup } from '../../harness/cleanup.ts';
 
 export interface KubeDriverOptions {
   /** kubernetes: the kubeconfig context (default: the current context). */
@@ -124,6 +125,7 @@ async function deployOn(
   mesh: Mesh,
   opts: DeployOptions,
 ): Promise<Deployment> {
+  const k8s = await kubeClient();
   const kw: KubeWorkload = await loadKubeWorkload(workload.name);
   const runId = `${basename(opts.runDir).toLowerCase().replace(/[^a-z0-9]/g, '').slice(-8) || 'run'}r${opts.rep}`;
   const logDir = join(opts.runDir, 'logs', `${mesh.name}-rep${opts.rep}`);
@@ -133,7 +135,8 @@ async function deployOn(
     appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
     opts.log(line);
   };
-  const files = mkdtempSync(join(tmpdir(), 'meshbench-files-'));
+  // Generated secrets and values live in a private folder, created when the deployment starts; teardown removes it.
+  let files = '';
   const target: Target = { context: platform === 'kubernetes' ? options.context : undefined };
   let kc: K8s.KubeConfig | undefined;
 
@@ -150,7 +153,6 @@ async function deployOn(
   if (plan.cluster) target.kubeconfig = join(opts.runDir, `kubeconfig-${plan.cluster}`);
 
   const env = (): Record<string, string> => (target.kubeconfig ? { KUBECONFIG: target.kubeconfig } : {});
-  const k8s = await kubeClient();
   const kubeConfig = () => {
     if (kc) return kc;
     kc = new k8s.KubeConfig();
@@ -166,10 +168,6 @@ async function deployOn(
   };
   const count = { objects: 0 };
   const generated: Record<string, string> = {};
-  for (const g of mesh.kube?.generatedFiles ?? []) {
-    generated[g.name] = join(files, g.name);
-    writeFileSync(generated[g.name], await g.generate(), { mode: 0o600 });
-  }
 
   const execStep = async (step: PlanStep): Promise<void> => {
     log(`step: ${step.title}`);
@@ -235,7 +233,7 @@ async function deployOn(
     const errors: string[] = [];
     for (const s of plan.teardown) await execStep(s).catch((e: Error) => errors.push(e.message));
     if (plan.cluster) rmSync(join(STATE_DIR, `${plan.cluster}.json`), { force: true });
-    rmSync(files, { recursive: true, force: true });
+    if (files) rmSync(files, { recursive: true, force: true });
     if (errors.length) throw new Error(`teardown: ${errors.join('; ')}`);
   };
 
@@ -246,7 +244,14 @@ async function deployOn(
   const isClusterCreate = (s: PlanStep) => s.do === 'run' && s.tool === 'kind' && s.args[0] === 'create' && s.args[1] === 'cluster';
   const installSteps = plan.setup.filter((s) => !isClusterCreate(s)).length;
   let verification: MeshVerification = { ok: true, pods: [] };
+  // Until deploy returns (and the run model registers its own), Ctrl-C must still remove what was created.
+  const unregister = onCleanup(`${platform} ${mesh.name}: partial deployment`, teardown);
   try {
+    files = mkdtempSync(join(tmpdir(), 'meshbench-files-'));
+    for (const g of mesh.kube?.generatedFiles ?? []) {
+      generated[g.name] = join(files, g.name);
+      writeFileSync(generated[g.name], await g.generate(), { mode: 0o600 });
+    }
     for (const s of plan.setup) {
       const createsCluster = isClusterCreate(s);
       if (createsCluster) {
@@ -269,6 +274,8 @@ async function deployOn(
     log(`deploy failed: ${(err as Error).message}`);
     await teardown().catch((e: Error) => log(e.message));
     throw err;
+  } finally {
+    unregister();
   }
   const timeToReadyMs = Date.now() - started;
   const crds = Math.max(0, (await crdCount()) - crdsBefore);
