@@ -170,6 +170,7 @@ export function renderDryRun(input: DryRunInput): string {
   out.push(`run id "${runId}" stands for the real run id; <run> is the run folder; <files> a private temporary folder of generated files.`);
   if (input.platform === 'kubernetes') out.push(`Every kubectl/linkerd command runs with --context ${input.context ?? '<current context>'} (helm: --kube-context).`);
   out.push('', 'Preflight:');
+  out.push('  - Node.js 22 or newer (the Kubernetes client library)');
   if (input.platform === 'kind') out.push('  - docker: `docker info` must succeed (kind runs each node as a container)');
   for (const tool of Object.values(TOOLS)) {
     if (tool.name === 'kind' && input.platform !== 'kind') continue;
@@ -184,6 +185,7 @@ export function renderDryRun(input: DryRunInput): string {
       continue;
     }
     if (plan.cluster) out.push(`  export KUBECONFIG=<run>/kubeconfig-${plan.cluster}   # for every command after the cluster exists`);
+    else if (mesh.kube) out.push(`  if namespace ${mesh.kube.controlPlaneNamespaces[0]} already exists, the install and uninstall steps are skipped: the mesh is reused and left in place`);
     for (const g of mesh.kube?.generatedFiles ?? []) out.push(`  generate <files>/${g.name}: ${g.description} (secret material, not printed)`);
     let n = 0;
     const files: Record<string, string> = {};
