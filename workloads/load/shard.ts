@@ -15,6 +15,7 @@ import { classifyError, classifyStatus, emptyErrors, type ErrorClass } from './e
 import { seededRandom } from './rng.ts';
 import { VirtualUser, type PreparedRequest } from './virtual-user.ts';
 import { followClock, startClock } from './clock.ts';
+import { GrpcCaller } from './grpc.ts';
 
 export interface ShardSpec {
   baseUrl: string;
@@ -79,6 +80,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     bodyTimeout: spec.timeoutMs,
     connect: { timeout: Math.min(spec.timeoutMs, 10_000) },
   });
+  let grpc: GrpcCaller | undefined; // created on the first gRPC request
   const rand = seededRandom(spec.seed);
   const t0 = spec.startEpochMs - performance.timeOrigin; // schedule origin on this thread's clock
   const intervalMs = 1000 / spec.rps;
@@ -115,7 +117,8 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     if (scheduleFinished && inFlight === 0 && queuedHead === queued.length) resolveDone();
   };
 
-  const record = (req: PreparedRequest, intended: number, end: number, outcome: ErrorClass | 'ok', gotResponse: boolean) => {
+  type Outcome = ErrorClass | 'ok' | { grpc: string };
+  const record = (req: PreparedRequest, intended: number, end: number, outcome: Outcome, gotResponse: boolean) => {
     if (outcome !== 'ok') errorCount++;
     if (intended < measureStart || intended >= measureEnd) return; // warm-up (or past the window): discarded
     if (end <= measureEnd) completedInWindow++;
@@ -123,7 +126,8 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     if (!step) steps.set(req.step, (step = newBucket()));
     for (const b of [total, step]) {
       b.requests++;
-      if (outcome !== 'ok') b.errors[outcome]++;
+      if (typeof outcome === 'object') b.errors.grpc[outcome.grpc] = (b.errors.grpc[outcome.grpc] ?? 0) + 1;
+      else if (outcome !== 'ok') b.errors[outcome]++;
       if (gotResponse) recordMs(b.histogram, end - intended);
     }
   };
@@ -150,10 +154,18 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
     const cookie = vu.jar?.header();
     if (cookie) headers.cookie = cookie;
     if (req.body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    send(vu, req, headers, (outcome, gotResponse) => {
+    const done = (outcome: Outcome, gotResponse: boolean) => {
       record(req, intended, performance.now(), outcome, gotResponse);
       finish(vu);
-    });
+    };
+    if (req.grpc) {
+      grpc ??= new GrpcCaller(spec.baseUrl, spec.connections, spec.timeoutMs);
+      // A status from the server is a response (its latency counts); UNAVAILABLE (14) means no server was reached.
+      return grpc.call(req.grpc.protoFile, req.path, req.grpc.message, (o) =>
+        o.ok ? done('ok', true) : done(o.error, typeof o.error === 'object' && o.error.grpc !== '14'),
+      );
+    }
+    send(vu, req, headers, done);
   };
 
   // undici's low-level dispatch API: no response stream or promise per request, which keeps the engine's own CPU
@@ -223,6 +235,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
   } finally {
     clearTimeout(drainDeadline);
     await clock.stop();
+    grpc?.close();
     if (progressTimer) clearInterval(progressTimer);
     if (!draining) await pool.close();
   }

@@ -10,6 +10,8 @@ export interface PreparedRequest {
   path: string;
   body?: string;
   expect?: readonly number[];
+  /** A unary gRPC call (journey.ts JourneyGrpcCall) with its message's placeholders filled. */
+  grpc?: { protoFile: string; message: object };
 }
 
 const PLACEHOLDER = /\{(\w+)\}/g;
@@ -25,7 +27,10 @@ export function validateJourney(journey: Journey): void {
     if (step.requests.length === 0) throw new Error(`journey "${journey.name}" step "${step.name}" has no requests`);
     for (const req of step.requests) {
       if (!req.path.startsWith('/')) throw new Error(`journey "${journey.name}" step "${step.name}": path "${req.path}" must start with "/"`);
-      const texts = [req.path, ...Object.values(req.form ?? {})];
+      if (req.grpc && (req.method !== 'POST' || !/^\/[^/]+\/[^/]+$/.test(req.path))) {
+        throw new Error(`journey "${journey.name}" step "${step.name}": a gRPC request needs method POST and path /package.Service/Method, not ${req.method} ${req.path}`);
+      }
+      const texts = [req.path, ...Object.values(req.form ?? {}), ...stringsIn(req.grpc?.message)];
       for (const text of texts) {
         for (const [, name] of text.matchAll(PLACEHOLDER)) {
           if (!step.params || !(name in step.params)) {
@@ -35,6 +40,20 @@ export function validateJourney(journey: Journey): void {
       }
     }
   }
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** Fills `{param}` placeholders in every string of a JSON value (a gRPC message). */
+export function fillDeep(value: unknown, params: Record<string, string>): unknown {
+  if (typeof value === 'string') return fill(value, params);
+  if (Array.isArray(value)) return value.map((v) => fillDeep(v, params));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillDeep(v, params)]));
+  return value;
 }
 
 export function drawValue(rand: () => number, v: JourneyValue, now = new Date()): string {
@@ -61,6 +80,7 @@ export function prepareRequest(step: JourneyStep, req: JourneyRequest, params: R
     for (const [k, v] of Object.entries(req.form)) form.append(k, fill(v, params));
     prepared.body = form.toString();
   }
+  if (req.grpc) prepared.grpc = { protoFile: req.grpc.protoFile, message: fillDeep(req.grpc.message ?? {}, params) as object };
   return prepared;
 }
 

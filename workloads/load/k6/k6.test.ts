@@ -58,6 +58,7 @@ test('the rendered script is valid JavaScript with an open-model scenario', () =
 /** Runs the rendered script in Node against minimal stand-ins for k6/http, k6, k6/execution and k6/metrics. */
 async function runScript(script: string, iterations: number, statusFor: (url: string) => number, elapsedMs: () => number) {
   const calls: Array<{ method: string; url: string; body: Record<string, string> | null; params: { tags: Record<string, string>; redirects: number } }> = [];
+  const grpcCalls: Array<{ method: string; message: Record<string, unknown>; tags: Record<string, string>; target?: string; loaded: string[] }> = [];
   const counted: Array<Record<string, string>> = [];
   (globalThis as Record<string, unknown>).__ENV = {};
   (globalThis as Record<string, unknown>).__k6 = {
@@ -71,19 +72,34 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
     check: () => true,
     exec: { scenario: { get startTime() { return Date.now() - elapsedMs(); } } },
     Counter: class { add(_n: number, tags: Record<string, string>) { counted.push(tags); } },
+    grpc: {
+      StatusOK: 0,
+      StatusDeadlineExceeded: 4,
+      Client: class {
+        loaded: string[] = [];
+        target?: string;
+        load(_dirs: string[], ...files: string[]) { this.loaded.push(...files); }
+        connect(target: string) { this.target = target; }
+        invoke(method: string, message: Record<string, unknown>, params: { tags: Record<string, string> }) {
+          grpcCalls.push({ method, message, tags: params.tags, target: this.target, loaded: this.loaded });
+          return { status: message.fail_with ?? 0 };
+        }
+      },
+    },
   };
   const shimmed = script
     .replace("import http from 'k6/http';", 'const http = globalThis.__k6.http;')
     .replace("import { check } from 'k6';", 'const { check } = globalThis.__k6;')
     .replace("import exec from 'k6/execution';", 'const exec = globalThis.__k6.exec;')
-    .replace("import { Counter } from 'k6/metrics';", 'const { Counter } = globalThis.__k6;');
+    .replace("import { Counter } from 'k6/metrics';", 'const { Counter } = globalThis.__k6;')
+    .replace("import grpc from 'k6/net/grpc';", 'const grpc = globalThis.__k6.grpc;');
   assert.doesNotMatch(shimmed, /^import /m, 'every k6 import was replaced');
   const dir = mkdtempSync(join(tmpdir(), 'k6-exec-'));
   try {
     writeFileSync(join(dir, 'script.mjs'), shimmed);
     const mod = await import(pathToFileURL(join(dir, 'script.mjs')).href);
     for (let i = 0; i < iterations; i++) mod.default();
-    return { calls, counted, summary: mod.handleSummary({ metrics: {} }) as { stdout: string } };
+    return { calls, grpcCalls, counted, summary: mod.handleSummary({ metrics: {} }) as { stdout: string } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -140,7 +156,7 @@ test('NDJSON at scale: percentiles from the rebuilt histogram', () => {
   assert.ok(Math.abs(r.total.latencyMs.p50 - 1.5) < 0.01, `p50 ${r.total.latencyMs.p50}`);
   assert.ok(r.total.latencyMs.p90 < 2);
   assert.ok(r.total.latencyMs.p999 >= 499, `p99.9 ${r.total.latencyMs.p999}`);
-  assert.throws(() => parseK6Ndjson('{"type":"Point","metric":"vus","data":{}}', { journey: boutiqueLike, targetRps: 1, warmupMs: 0, durationMs: 1 }), /no http_req_duration points/);
+  assert.throws(() => parseK6Ndjson('{"type":"Point","metric":"vus","data":{}}', { journey: boutiqueLike, targetRps: 1, warmupMs: 0, durationMs: 1 }), /no http_req_duration\/grpc_req_duration points/);
   assert.throws(() => parseK6Ndjson('nope', { journey: boutiqueLike, targetRps: 1, warmupMs: 0, durationMs: 1 }), /line 1 is not JSON/);
 });
 
@@ -164,4 +180,36 @@ test('summaries: handleSummary data, --summary-export, and logs with the marker'
   const logs = `running…\n${SUMMARY_MARKER}\n${JSON.stringify(JSON.parse(fixture('summary-handle.json').toString()))}\n`;
   assert.equal(parseK6Summary(logs, ctx).total.requests, 1000);
   assert.throws(() => parseK6Summary('{"metrics":{"http_reqs":{"count":1}}}', ctx), /phase:measure/);
+});
+
+test('gRPC steps render to k6/net/grpc calls and parse back from grpc_req_duration points', async () => {
+  const journey: Journey = {
+    name: 'echo',
+    cookies: false,
+    steps: [
+      { name: 'say', weight: 1, params: { w: { oneOf: ['a', 'b'] } }, requests: [{ method: 'POST', path: '/meshbench.test.Echo/Say', grpc: { protoFile: '/somewhere/test-echo.proto', message: { text: 'hi {w}' } } }] },
+      { name: 'deny', weight: 1, requests: [{ method: 'POST', path: '/meshbench.test.Echo/Say', grpc: { protoFile: '/somewhere/test-echo.proto', message: { fail_with: 7 } } }] },
+    ],
+  };
+  const script = renderK6Script({ journey, baseUrl: 'http://127.0.0.1:9090', rps: 10, warmupMs: 0, durationMs: 1000 });
+  const dir = mkdtempSync(join(tmpdir(), 'k6-grpc-'));
+  try {
+    writeFileSync(join(dir, 'script.mjs'), script);
+    execFileSync(process.execPath, ['--check', join(dir, 'script.mjs')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { grpcCalls, calls, counted } = await runScript(script, 40, () => 200, () => 1000);
+  assert.equal(calls.length, 0, 'no HTTP requests');
+  assert.equal(grpcCalls.length, 40);
+  assert.ok(grpcCalls.every((c) => c.method === 'meshbench.test.Echo/Say' && c.target === '127.0.0.1:9090' && c.loaded.includes('test-echo.proto')));
+  assert.ok(grpcCalls.filter((c) => c.tags.step === 'say').every((c) => c.message.text === 'hi a' || c.message.text === 'hi b'));
+  assert.equal(counted.filter((t) => t.class === 'grpc_7').length, grpcCalls.filter((c) => c.tags.step === 'deny').length);
+
+  const point = (value: number, status: string, step: string) =>
+    JSON.stringify({ type: 'Point', metric: 'grpc_req_duration', data: { time: '2026-11-27T01:00:01.5Z', value, tags: { status, step, phase: 'measure', method: '/meshbench.test.Echo/Say', rpc_type: 'unary' } } });
+  const r = parseK6Ndjson([point(2, '0', 'say'), point(3, '7', 'deny'), point(10000, '4', 'say'), point(1, '14', 'deny')].join('\n'), { journey, targetRps: 4, warmupMs: 0, durationMs: 1000 });
+  assert.equal(r.total.requests, 4);
+  assert.deepEqual(r.total.errors, { connect: 0, timeout: 1, http4xx: 0, http5xx: 0, grpc: { '7': 1, '14': 1 }, other: 0 });
+  assert.equal(decodeHistogram(r.total.histogram).totalCount, 2, 'OK and PERMISSION_DENIED answered; deadline and unavailable did not');
 });

@@ -16,7 +16,7 @@ import type { Journey } from '../journey.ts';
 import type { LoadResult } from '../types.ts';
 import { emptyErrors, type ErrorClass } from '../errors.ts';
 import { createLatencyHistogram, encodeHistogram, recordMs, summarize } from '../histogram.ts';
-import { ERROR_CLASSES, SUMMARY_MARKER } from './render.ts';
+import { ERROR_CLASSES, GRPC_ERROR_CODES, SUMMARY_MARKER } from './render.ts';
 import { stepTags } from './step-tags.ts';
 import type { Histogram } from 'hdr-histogram-js';
 
@@ -70,24 +70,30 @@ export function parseK6Ndjson(input: string | Buffer, ctx: K6ParseContext): Load
     if (entry.type !== 'Point' || !entry.data) continue;
     const at = Date.parse(entry.data.time ?? '');
     if (Number.isFinite(at)) firstPointAt = Math.min(firstPointAt, at);
-    if (entry.metric !== 'http_req_duration') continue;
+    if (entry.metric !== 'http_req_duration' && entry.metric !== 'grpc_req_duration') continue;
     const tags = entry.data.tags ?? {};
     if (tags.phase !== 'measure') continue;
     const status = Number(tags.status ?? 0);
-    const failed = tags.expected_response === 'false';
     const errorCode = tags.error_code !== undefined ? Number(tags.error_code) : undefined;
+    // gRPC points carry the gRPC status: 0 OK, 4 DEADLINE_EXCEEDED (timeout, no latency), 14 UNAVAILABLE (no
+    // server reached, no latency), others by code with their latency — as the built-in engine counts them.
+    const isGrpc = entry.metric === 'grpc_req_duration';
+    const failed = isGrpc ? status !== 0 : tags.expected_response === 'false';
+    const answered = isGrpc ? status !== 4 && status !== 14 : status !== 0;
     const stepName = byTag.get(tags.step ?? '') ?? tags.step ?? 'unknown';
     let step = steps.get(stepName);
     if (!step) steps.set(stepName, (step = bucket()));
     completions.push(at);
     for (const b of [total, step]) {
       b.requests++;
-      if (failed) b.errors[k6ErrorClass(status, errorCode)]++;
-      if (status !== 0) recordMs(b.histogram, entry.data.value ?? 0); // no response: an error, not a latency
+      if (failed && isGrpc && status === 4) b.errors.timeout++;
+      else if (failed && isGrpc) b.errors.grpc[String(status)] = (b.errors.grpc[String(status)] ?? 0) + 1;
+      else if (failed) b.errors[k6ErrorClass(status, errorCode)]++;
+      if (answered) recordMs(b.histogram, entry.data.value ?? 0); // no response: an error, not a latency
     }
   }
   if (total.requests === 0) {
-    throw new Error('k6 JSON output has no http_req_duration points tagged phase=measure; was the script rendered by meshbench (renderK6Script) and run with --out json=FILE?');
+    throw new Error('k6 JSON output has no http_req_duration/grpc_req_duration points tagged phase=measure; was the script rendered by meshbench (renderK6Script) and run with --out json=FILE?');
   }
   const measureStartedAt = (Number.isFinite(firstPointAt) ? firstPointAt : ctx.startedAt ?? 0) + ctx.warmupMs;
   const measureEndedAt = measureStartedAt + ctx.durationMs;
@@ -132,14 +138,24 @@ export function parseK6Summary(input: string | object, ctx: K6ParseContext): Loa
     if (!m) return undefined;
     return 'values' in m && typeof m.values === 'object' ? (m.values as SummaryValues) : (m as SummaryValues);
   };
+  // gRPC calls have their own trend (grpc_req_duration, whose `count` is the number of calls). A summary cannot
+  // merge two trends, so a step (or the total) reads HTTP when it has HTTP requests, else gRPC; the NDJSON path is exact.
   const stats = (suffix: string): RequestStats | undefined => {
-    const d = values(`http_req_duration{phase:measure${suffix}}`);
     const reqs = values(`http_reqs{phase:measure${suffix}}`);
-    if (!d || !reqs) return undefined;
+    const http = values(`http_req_duration{phase:measure${suffix}}`);
+    const grpc = values(`grpc_req_duration{phase:measure${suffix}}`);
+    const useHttp = http && reqs && (reqs.count ?? 0) > 0;
+    const d = useHttp ? http : grpc ?? http;
+    const count = useHttp ? reqs.count : grpc?.count ?? reqs?.count;
+    if (!d || count === undefined) return undefined;
     const errors = emptyErrors();
     for (const c of ERROR_CLASSES) errors[c] = values(`meshbench_errors{phase:measure${suffix},class:${c}}`)?.count ?? 0;
+    for (const code of GRPC_ERROR_CODES) {
+      const n = values(`meshbench_errors{phase:measure${suffix},class:grpc_${code}}`)?.count ?? 0;
+      if (n > 0) errors.grpc[String(code)] = n;
+    }
     return {
-      requests: reqs.count ?? 0,
+      requests: count,
       errors,
       latencyMs: { min: d.min ?? 0, mean: d.avg ?? 0, p50: d.med ?? 0, p90: d['p(90)'] ?? 0, p99: d['p(99)'] ?? 0, p999: d['p(99.9)'] ?? 0, max: d.max ?? 0 },
       histogram: '',
@@ -147,7 +163,7 @@ export function parseK6Summary(input: string | object, ctx: K6ParseContext): Loa
   };
   const total = stats('');
   if (!total) {
-    throw new Error('k6 summary lacks http_req_duration{phase:measure} / http_reqs{phase:measure}: the script must be rendered by meshbench (its thresholds create these submetrics)');
+    throw new Error('k6 summary lacks http_req_duration{phase:measure} / http_reqs{phase:measure} (or grpc_req_duration{phase:measure}): the script must be rendered by meshbench (its thresholds create these submetrics)');
   }
   const steps: Record<string, RequestStats> = {};
   for (const [name, tag] of stepTags(ctx.journey)) {

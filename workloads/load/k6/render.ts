@@ -11,7 +11,8 @@
 // Difference to the built-in engine, stated in the report: k6's http_req_duration runs from the actual send, not the
 // intended start, so k6 does not correct coordinated omission beyond its open-model schedule (late iterations are
 // dropped and counted in `dropped_iterations`).
-import type { Journey } from '../journey.ts';
+import { basename } from 'node:path';
+import type { Journey, JourneyRequest } from '../journey.ts';
 import { stepTags } from './step-tags.ts';
 
 export interface K6ScriptPlan {
@@ -28,6 +29,17 @@ export interface K6ScriptPlan {
 }
 
 export const ERROR_CLASSES = ['connect', 'timeout', 'http4xx', 'http5xx', 'other'] as const;
+/** gRPC status codes other than OK (0) and DEADLINE_EXCEEDED (4, a timeout), counted by code. */
+export const GRPC_ERROR_CODES = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as const;
+
+/** The .proto files a journey's gRPC requests need next to the script (by basename). */
+export function k6ProtoFiles(journey: Journey): string[] {
+  const steps = journey.onStart ? [journey.onStart, ...journey.steps] : journey.steps;
+  const files = [...new Set(steps.flatMap((s) => s.requests.flatMap((r) => (r.grpc ? [r.grpc.protoFile] : []))))];
+  const names = new Set(files.map((f) => basename(f)));
+  if (names.size !== files.length) throw new Error(`k6: two .proto files share a file name (${files.join(', ')}); k6 loads them by name next to the script`);
+  return files;
+}
 /** Marker line before the summary JSON that handleSummary prints to stdout (for runs where only logs come back). */
 export const SUMMARY_MARKER = '--- meshbench k6 summary ---';
 
@@ -40,7 +52,10 @@ function arrival(rps: number): { rate: number; timeUnit: string } {
 export function renderK6Script(p: K6ScriptPlan): string {
   const tags = stepTags(p.journey);
   const j = p.journey;
-  const toStep = (s: Journey['steps'][number]) => ({ name: s.name, tag: tags.get(s.name), weight: s.weight, params: s.params ?? {}, requests: s.requests });
+  // gRPC requests name their .proto by basename: the runner puts the files next to the script (k6ProtoFiles).
+  const toRequest = (r: JourneyRequest) => (r.grpc ? { ...r, grpc: { proto: basename(r.grpc.protoFile), message: r.grpc.message ?? {} } } : r);
+  const toStep = (s: Journey['steps'][number]) => ({ name: s.name, tag: tags.get(s.name), weight: s.weight, params: s.params ?? {}, requests: s.requests.map(toRequest) });
+  const protos = k6ProtoFiles(j).map((f) => basename(f));
   const journey = { onStart: j.onStart ? toStep(j.onStart) : null, steps: j.steps.map(toStep) };
   const thresholds: Record<string, string[]> = {
     'http_req_duration{phase:measure}': ['max>=0'],
@@ -52,6 +67,11 @@ export function renderK6Script(p: K6ScriptPlan): string {
     for (const c of ERROR_CLASSES) thresholds[`meshbench_errors{phase:measure,step:${tag},class:${c}}`] = ['count>=0'];
   }
   for (const c of ERROR_CLASSES) thresholds[`meshbench_errors{phase:measure,class:${c}}`] = ['count>=0'];
+  if (protos.length) {
+    thresholds['grpc_req_duration{phase:measure}'] = ['max>=0'];
+    for (const tag of new Set(tags.values())) thresholds[`grpc_req_duration{phase:measure,step:${tag}}`] = ['max>=0'];
+    for (const code of GRPC_ERROR_CODES) thresholds[`meshbench_errors{phase:measure,class:grpc_${code}}`] = ['count>=0'];
+  }
   const { rate, timeUnit } = arrival(p.rps);
   const options = {
     discardResponseBodies: true,
@@ -77,14 +97,17 @@ import http from 'k6/http';
 import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
-
+${protos.length ? "import grpc from 'k6/net/grpc';\n" : ''}
 const BASE_URL = (__ENV.BASE_URL || ${js(p.baseUrl.replace(/\/$/, ''))}).replace(/\\/$/, '');
 const WARMUP_MS = ${Math.round(p.warmupMs)};
 const TIMEOUT = '${Math.round(p.timeoutMs ?? 10_000)}ms';
 const JOURNEY = ${js(journey)};
 const errors = new Counter('meshbench_errors');
 const DEFAULT_OK = http.expectedStatuses({ min: 200, max: 399 });
-
+${protos.length ? `const grpcClient = new grpc.Client();
+grpcClient.load(['.'], ${protos.map((f) => js(f)).join(', ')});
+let grpcConnected = false;
+` : ''}
 export const options = ${js(options)};
 
 // Per-VU session state (module scope is per VU in k6).
@@ -104,6 +127,17 @@ function draw(v) {
 
 function fill(text, params, encode) {
   return text.replace(/\\{(\\w+)\\}/g, (_, name) => (encode ? encodeURIComponent(params[name]) : params[name]));
+}
+
+function fillDeep(v, params) {
+  if (typeof v === 'string') return fill(v, params, false);
+  if (Array.isArray(v)) return v.map((x) => fillDeep(x, params));
+  if (v && typeof v === 'object') {
+    const out = {};
+    for (const k of Object.keys(v)) out[k] = fillDeep(v[k], params);
+    return out;
+  }
+  return v;
 }
 
 function pickStep() {
@@ -138,6 +172,7 @@ export default function () {
   const { step, r, params } = queue.shift();
   const phase = Date.now() - exec.scenario.startTime < WARMUP_MS ? 'warmup' : 'measure';
   const tags = { step: step.tag, phase };
+  if (r.grpc) return callGrpc(r, params, tags);
   let body = null;
   if (r.form) {
     body = {};
@@ -154,7 +189,27 @@ export default function () {
   if (!ok) errors.add(1, Object.assign({ class: errorClass(res) }, tags));
 }
 
-export function handleSummary(data) {
+${protos.length ? `// Unary gRPC (k6/net/grpc), one plaintext connection per VU. DEADLINE_EXCEEDED is a timeout; other statuses count
+// by code; a failed connect (an exception) counts as connect.
+function callGrpc(r, params, tags) {
+  let res;
+  try {
+    if (!grpcConnected) {
+      grpcClient.connect(BASE_URL.replace(/^https?:\\/\\//, ''), { plaintext: true, timeout: TIMEOUT });
+      grpcConnected = true;
+    }
+    res = grpcClient.invoke(r.path.slice(1), fillDeep(r.grpc.message, params), { tags, timeout: TIMEOUT });
+  } catch (e) {
+    grpcConnected = false;
+    errors.add(1, Object.assign({ class: 'connect' }, tags));
+    return;
+  }
+  const ok = res.status === grpc.StatusOK;
+  check(res, { 'grpc status OK': () => ok }, tags);
+  if (!ok) errors.add(1, Object.assign({ class: res.status === grpc.StatusDeadlineExceeded ? 'timeout' : 'grpc_' + res.status }, tags));
+}
+
+` : ''}export function handleSummary(data) {
   return { stdout: '\\n${SUMMARY_MARKER}\\n' + JSON.stringify(data) + '\\n' };
 }
 `;

@@ -5,12 +5,12 @@
 // Output: NDJSON points (--out json) parsed into a LoadResult with a rebuilt histogram; the summary is the fallback.
 // Not exercised here: these machines have neither k6 nor a Docker daemon. The parser is tested on documented samples.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LoadEngine, LoadPlan, LoadResult } from '../types.ts';
 import { validatePlan, DEFAULT_TIMEOUT_MS } from '../engine.ts';
-import { renderK6Script } from './render.ts';
+import { k6ProtoFiles, renderK6Script } from './render.ts';
 import { parseK6Ndjson, parseK6Summary } from './parse.ts';
 import { K6_IMAGE } from './versions.ts';
 
@@ -84,6 +84,7 @@ export function createK6Engine(opts: K6EngineOptions = {}): LoadEngine {
         join(dir, 'script.js'),
         renderK6Script({ journey: plan.journey, baseUrl: plan.baseUrl, rps: plan.rps, warmupMs: plan.warmupMs, durationMs: plan.durationMs, timeoutMs, seed: plan.seed }),
       );
+      for (const proto of k6ProtoFiles(plan.journey)) copyFileSync(proto, join(dir, basename(proto)));
       const startedAt = Date.now();
       try {
         const binary = opts.runner === 'docker' ? undefined : localK6();
