@@ -57,3 +57,13 @@ test('ServiceIntentions: the call graph, L7 permissions for methods, a wildcard 
   assert.deepEqual(open[0].spec, { destination: { name: 'paymentservice' }, sources: [{ name: 'checkoutservice', permissions: [{ action: 'allow', http: { pathExact: '/hipstershop.PaymentService/Charge' } }] }] });
   assert.deepEqual(open[1].spec, { destination: { name: '*' }, sources: [{ name: '*', action: 'allow' }] });
 });
+
+test('verify: config entries synced and pods injected, judged from kubectl output', async () => {
+  const { judgeSynced, judgeInjectStatus } = await import('./index.ts');
+  assert.deepEqual(judgeSynced('frontend True\ncartservice True\n'), { ok: true, detail: '2 config entries synced' });
+  assert.equal(judgeSynced('frontend True\ncartservice False\n').ok, false);
+  assert.equal(judgeSynced('').ok, false);
+  assert.equal(judgeInjectStatus('a injected\n').ok, true);
+  const steps = consulKube.verify(ctx);
+  assert.ok(steps.every((s) => s.do === 'run' && s.tool === 'kubectl' && s.judge));
+});

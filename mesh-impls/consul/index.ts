@@ -63,12 +63,22 @@ export const consulKube: KubeMesh = {
   workloadObjects: (workload, ctx) => serviceDefaults(workload, ctx.namespace, runLabels(ctx)),
   policy: (policy, workload, ctx) => serviceIntentions(policy, workload, ctx.namespace, runLabels(ctx)),
   verify: (ctx) => [
-    // Consul's own view: every service registered with a healthy sidecar (the catalog through the server pod).
-    { do: 'run', title: 'Consul catalog lists the workload services', tool: 'kubectl', args: ['exec', '-n', 'consul', 'consul-server-0', '-c', 'consul', '--', 'consul', 'catalog', 'services', '-tags'] },
+    // Consul's own view: its controller reports every config entry synced into Consul, and its injector marked every pod.
+    { do: 'run', title: 'ServiceDefaults synced into Consul', tool: 'kubectl', args: ['get', 'servicedefaults', '-n', ctx.namespace, '-o', `jsonpath=${SYNCED_JSONPATH}`], judge: judgeSynced },
     { do: 'run', title: 'Sidecars injected in the workload namespace', tool: 'kubectl', args: ['get', 'pods', '-n', ctx.namespace, '-o', 'jsonpath={range .items[*]}{.metadata.name}{" "}{.metadata.annotations.consul\\.hashicorp\\.com/connect-inject-status}{"\\n"}{end}'], judge: judgeInjectStatus },
   ],
   uninstall: () => [{ do: 'run', title: 'Remove the Consul release', tool: 'helm', args: ['uninstall', 'consul', '--namespace', 'consul', '--wait'] }],
 };
+
+const SYNCED_JSONPATH = '{range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Synced")].status}{"\\n"}{end}';
+
+/** Every config entry line must read `<name> True` (the Synced condition of consul-k8s' controller). */
+export function judgeSynced(stdout: string): { ok: boolean; detail: string } {
+  const lines = stdout.trim().split('\n').filter(Boolean);
+  if (!lines.length) return { ok: false, detail: 'no config entries found' };
+  const bad = lines.filter((l) => !l.endsWith(' True'));
+  return bad.length ? { ok: false, detail: `not synced into Consul: ${bad.join('; ')}` } : { ok: true, detail: `${lines.length} config entries synced` };
+}
 
 /** Every pod line must read `<pod> injected`. */
 export function judgeInjectStatus(stdout: string): { ok: boolean; detail: string } {
