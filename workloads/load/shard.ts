@@ -1,5 +1,6 @@
 // One shard of an open-model run, executed inside one worker thread: a constant-rate schedule of slots, each slot
-// one request (HTTP/1.1, or unary gRPC for a journey request with `grpc`), latency measured from the slot's intended start (coordinated-omission correction).
+// one request (HTTP/1.1, or unary gRPC for a journey request with `grpc`), latency measured from the slot's
+// intended start (coordinated-omission correction).
 //
 // Slot → virtual user assignment (keeps the schedule open): at its intended time a slot goes to the idle VU that has
 // waited longest (FIFO, so sessions take turns). If every VU is busy a new VU is created, up to `maxVus`; beyond
