@@ -25,6 +25,9 @@ export function splitPem(bundle: string): string[] {
   return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
+/** Subject or issuer on one line; an empty name (SPIFFE leaves often have none) reads as "(empty)". */
+const oneLine = (name: string | undefined) => (name ? name.replace(/\n/g, ', ') : '(empty)');
+
 function keyTypeOf(cert: X509Certificate): string {
   const key = cert.publicKey;
   const d = key.asymmetricKeyDetails ?? {};
@@ -40,8 +43,8 @@ export function describeCert(pem: string): CertFacts {
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
   return {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
     serial: cert.serialNumber,
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
@@ -63,15 +66,15 @@ export function verifyChain(chainPem: string[], anchorsPem: string[], at = new D
   const anchors = anchorsPem.map((p) => new X509Certificate(p));
   const pool = chainPem.slice(1).map((p) => new X509Certificate(p));
   let cert = new X509Certificate(chainPem[0]);
-  const path = [cert.subject.replace(/\n/g, ', ')];
+  const path = [oneLine(cert.subject)];
   for (let depth = 0; depth < 8; depth++) {
     if (at < new Date(cert.validFrom) || at > new Date(cert.validTo)) return { ok: false, path, reason: `${path.at(-1)} is outside its validity window` };
     const anchor = anchors.find((a) => cert.checkIssued(a) && cert.verify(a.publicKey));
-    if (anchor) return { ok: true, path: [...path, anchor.subject.replace(/\n/g, ', ')] };
+    if (anchor) return { ok: true, path: [...path, oneLine(anchor.subject)] };
     const next = pool.find((c) => cert.checkIssued(c) && cert.verify(c.publicKey) && c.ca);
     if (!next) return { ok: false, path, reason: `no issuer for "${path.at(-1)}" among the presented chain and the mesh's roots` };
     cert = next;
-    path.push(cert.subject.replace(/\n/g, ', '));
+    path.push(oneLine(cert.subject));
   }
   return { ok: false, path, reason: 'chain longer than 8' };
 }

@@ -19,6 +19,9 @@ export async function workloadChain(ctx: LocalProbeContext, pod: string): Promis
   return { chain: obs.chainPem ?? [], source: `wire ${ctx.stack.pod(pod).ip}:${port}`, error: obs.handshake ? undefined : obs.error };
 }
 
+/** CAs backdate notBefore a little against clock skew (the custom mesh by 30 s): that much over the declared lifetime is not a finding. */
+export const BACKDATE_ALLOWANCE_S = 60;
+
 export const workloadIdentity: Probe<LocalProbeContext> = {
   id: 'workload-identity',
   description: "The workload certificate names the expected identity in the mesh's format, chains to the mesh root and respects the declared lifetime.",
@@ -41,7 +44,7 @@ export const workloadIdentity: Probe<LocalProbeContext> = {
       const identityOk = expected ? names.includes(expected) : false;
       const chainCheck = verifyChain(chain, anchors);
       const maxS = ctx.facts.maxCertLifetimeS;
-      const lifetimeOk = maxS !== undefined && leaf.lifetimeS <= maxS;
+      const lifetimeOk = maxS !== undefined && leaf.lifetimeS <= maxS + BACKDATE_ALLOWANCE_S;
       if (!identityOk) problems.push(expected ? `${svc.name}'s certificate names ${names.join(', ') || 'nothing'}, not ${expected}` : `the mesh declares no identity for ${svc.name}`);
       if (!chainCheck.ok) problems.push(`${svc.name}'s chain does not hold: ${chainCheck.reason}`);
       if (!lifetimeOk) problems.push(maxS === undefined ? 'the mesh declares no certificate lifetime' : `${svc.name}'s certificate lives ${leaf.lifetimeS} s > declared ${maxS} s`);
@@ -54,6 +57,7 @@ export const workloadIdentity: Probe<LocalProbeContext> = {
         keyType: leaf.keyType,
         lifetimeS: leaf.lifetimeS,
         declaredMaxLifetimeS: maxS ?? null,
+        backdateAllowanceS: BACKDATE_ALLOWANCE_S,
         serial: leaf.serial,
         issuer: leaf.issuer,
         notAfter: leaf.notAfter,

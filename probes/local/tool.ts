@@ -188,7 +188,8 @@ async function tlsRequest(op: Extract<ToolOp, { op: 'tls' }>): Promise<TlsObserv
   const socket = tls.connect({
     host: op.host,
     port: op.port,
-    servername: op.servername && !net.isIP(op.servername) ? op.servername : undefined,
+    // SNI must be a host name: an identity in DNS form (Linkerd) is sent, a SPIFFE URI or an address is not.
+    servername: op.servername && /^[a-z0-9.-]+$/i.test(op.servername) && !net.isIP(op.servername) ? op.servername : undefined,
     minVersion: op.minVersion,
     maxVersion: op.maxVersion,
     ciphers: op.ciphers,

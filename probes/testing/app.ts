@@ -22,8 +22,8 @@ function grpcServer(spec: AppSpec): http2.Http2Server {
     stream.on('end', () => {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers(known.has(path) ? { 'grpc-status': '0' } : { 'grpc-status': '12', 'grpc-message': 'unknown method' }));
-      // One empty message (5-byte frame header, length 0).
-      stream.end(known.has(path) ? Buffer.alloc(5) : undefined);
+      // The health check answers SERVING (field 1 = 1); other methods one empty message.
+      stream.end(!known.has(path) ? undefined : path === HEALTH ? Buffer.from([0, 0, 0, 0, 2, 8, 1]) : Buffer.alloc(5));
     });
   });
   return server;

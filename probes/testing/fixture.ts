@@ -42,7 +42,7 @@ export const FIXTURE_WORKLOAD: ProbeWorkload = {
   journey: { name: 'fixture', cookies: false, steps: [{ name: 'home', weight: 1, requests: [{ method: 'GET', path: '/' }] }] },
 };
 
-const APPS: Record<string, AppSpec> = {
+export const FIXTURE_APPS: Record<string, AppSpec> = {
   web: { port: 8080, protocol: 'http' },
   checkout: { port: 5050, protocol: 'grpc', methods: [PLACE_ORDER] },
   payment: { port: 50051, protocol: 'grpc', methods: [CHARGE] },
@@ -151,7 +151,7 @@ export async function startFixture(opts: FixtureOptions, mesh?: Mesh): Promise<F
       }
       await issue();
       await applyPolicy(policyState.policy);
-      for (const [i, svc] of FIXTURE_WORKLOAD.services.entries()) {
+      for (const svc of FIXTURE_WORKLOAD.services) {
         const dir = dirs.get(svc.name)!;
         const peers = FIXTURE_WORKLOAD.services.filter((s) => s.name !== svc.name);
         const config: SidecarConfig = {
@@ -175,11 +175,10 @@ export async function startFixture(opts: FixtureOptions, mesh?: Mesh): Promise<F
           config.outbound.map((o, j) => ['-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-d', o.peerIp, '--dport', String(peers[j].ports[0].port), '-m', 'owner', '!', '--uid-owner', String(SIDECAR_UID), '-j', 'REDIRECT', '--to-ports', String(o.listenPort)]),
         );
         stack.spawn(svc.name, { name: 'sidecar', cmd: process.execPath, args: ['--import', TSX, SIDECAR, join(dir, 'sidecar.json')], uid: SIDECAR_UID }, 'proxy');
-        void i;
       }
       if (opts.rotateEveryS) rotation = setInterval(() => void issue().catch(() => {}), opts.rotateEveryS * 1000);
     }
-    for (const svc of FIXTURE_WORKLOAD.services) stack.spawn(svc.name, { name: 'app', cmd: process.execPath, args: ['--import', TSX, APP, JSON.stringify(APPS[svc.name])] }, 'app');
+    for (const svc of FIXTURE_WORKLOAD.services) stack.spawn(svc.name, { name: 'app', cmd: process.execPath, args: ['--import', TSX, APP, JSON.stringify(FIXTURE_APPS[svc.name])] }, 'app');
     for (const svc of FIXTURE_WORKLOAD.services) {
       await waitListening(stack, svc.name, svc.ports[0].port);
       if (opts.sidecars) await waitListening(stack, svc.name, INBOUND_PORT);
