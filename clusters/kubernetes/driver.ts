@@ -26,6 +26,11 @@ import { probePod, type ProbePodSpec } from './probe-pod.ts';
 import { KIND_NODE_IMAGE, KIND_PREFIX, KIND_VERSION } from '../kind/kind.ts';
 import { onCleanup } from '../../harness/cleanup.ts';
 
+/** A Kubernetes deployment: the Deployment seam plus short-lived pods for the security probes. */
+export type KubeDeployment = Deployment & {
+  runPod(spec: Omit<ProbePodSpec, 'namespace' | 'labels'> & { namespace?: string }): Promise<{ phase: string; logs: string }>;
+};
+
 export interface KubeDriverOptions {
   /** kubernetes: the kubeconfig context (default: the current context). */
   context?: string;
@@ -285,7 +290,7 @@ async function deployOn(
   const podList = await podsApi.listNamespacedPod({ namespace: plan.ctx.namespace });
   let jobSeq = 0;
 
-  const deployment: Deployment & { runPod(spec: Omit<ProbePodSpec, 'namespace' | 'labels'> & { namespace?: string }): Promise<{ phase: string; logs: string }> } = {
+  const deployment: KubeDeployment = {
     platform,
     mesh: mesh.name,
     workload: workload.name,
