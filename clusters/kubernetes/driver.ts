@@ -4,6 +4,7 @@
 //   there is reused and never removed; nothing this run did not create is deleted.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, appendFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
+import { createHash } from 'node:crypto';
 import { tmpdir, hostname } from 'node:os';
 import { kubeClient, nodeTooOld, MIN_NODE_MAJOR, type K8s } from './client.ts';
 import { parseAllDocuments } from 'yaml';
@@ -205,7 +206,15 @@ async function deployOn(
         await kubectl(APPLY, yamlDocs(step.objects));
         return;
       case 'apply-url':
-        if (platform === 'kind') await kubectl(['apply', '--server-side', '--field-manager=meshbench', '-f', step.url]);
+        if (step.sha256) {
+          // Pinned manifest: fetched here, checked, then applied from memory (what is applied is what was checked).
+          const body = await (options.fetcher ?? (async (u: string) => Buffer.from(await (await fetch(u)).arrayBuffer())))(step.url);
+          const got = createHash('sha256').update(body).digest('hex');
+          if (got !== step.sha256) throw new Error(`${step.title}: ${step.url} has sha256 ${got}, pinned ${step.sha256}; nothing applied.`);
+          await kubectl(platform === 'kind' ? APPLY : ['create', '-f', '-'], body.toString('utf8')).catch((e: Error) => {
+            if (platform === 'kind' || !/AlreadyExists|already exists/.test(e.message)) throw e;
+          });
+        } else if (platform === 'kind') await kubectl(['apply', '--server-side', '--field-manager=meshbench', '-f', step.url]);
         else {
           // On a cluster we do not own, create what is missing and never modify what exists (e.g. newer Gateway API CRDs).
           const r = await runCmd(await tool('kubectl'), ['create', '-f', step.url, ...contextArgs('kubectl', target)], { env: env() });
