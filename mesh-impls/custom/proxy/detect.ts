@@ -21,6 +21,15 @@ export function classify(head: Buffer): Protocol | undefined {
   return head.length >= MAX_PEEK ? 'opaque' : undefined;
 }
 
+/** What an undecided (too short) head would become: the protocol whose start it matches. */
+function partial(head: Buffer): Protocol | undefined {
+  if (head.length === 0) return undefined;
+  const prefixOf = (b: Buffer) => head.length <= b.length && b.subarray(0, head.length).equals(head);
+  if (prefixOf(H2_PREFACE)) return 'h2';
+  if (METHODS.some(prefixOf)) return 'http1';
+  return undefined;
+}
+
 /**
  * Reads until the protocol is known (or `timeoutMs` passes with too few bytes: then opaque, as for server-speaks-first
  * protocols on ports nobody marked opaque). Resolves 'closed' if the client goes away first.
@@ -45,7 +54,9 @@ export function detect(sock: Socket, timeoutMs: number): Promise<Protocol | 'clo
       if (p) finish(p);
     };
     const onClose = () => finish('closed');
-    const timer = setTimeout(() => finish(classify(head) ?? 'opaque'), timeoutMs);
+    // Out of time with a partial HTTP start (a slowloris client, byte by byte): hand it to the HTTP server, whose
+    // header timeout then cuts it. Nothing at all: a server-speaks-first protocol, so opaque.
+    const timer = setTimeout(() => finish(classify(head) ?? partial(head) ?? 'opaque'), timeoutMs);
     sock.on('data', onData);
     sock.once('close', onClose);
     sock.once('end', onClose);

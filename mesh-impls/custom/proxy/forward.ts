@@ -193,50 +193,69 @@ export function toH1App(
     finished = true;
     done(ok && fine);
   };
-  const up = http.request({ host: '127.0.0.1', port, method, path, headers, agent });
-  up.setTimeout(timeoutMs, () => {
+  const bodiless =
+    down.kind === 'h2'
+      ? (down.flags & END_STREAM) !== 0
+      : !down.req.headers['transfer-encoding'] && (down.req.headers['content-length'] === undefined || down.req.headers['content-length'] === '0');
+  let up: http.ClientRequest;
+  const onError = (err: Error) => {
+    // A pooled keep-alive socket the app closed just as we reused it: safe to resend a request without a body.
+    if (up.reusedSocket && bodiless && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && !retried) {
+      retried = true;
+      return send();
+    }
     ok = false;
-    up.destroy(new Error('request timed out in proxy'));
-  });
+    const msg = `app error: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
+    if (down.kind === 'h2') sendH2Error(down.stream, false, 502, 14, msg);
+    else sendH1Error(down.res, 502, msg);
+  };
+  let retried = false;
+  const send = () => {
+    up = http.request({ host: '127.0.0.1', port, method, path, headers, agent });
+    up.setTimeout(timeoutMs, () => {
+      ok = false;
+      up.destroy(new Error('request timed out in proxy'));
+    });
+    up.on('error', onError);
+    if (down.kind === 'h2') {
+      const s = down.stream;
+      if (bodiless) up.end();
+      else s.pipe(up);
+      up.on('response', (res) => {
+        if (s.destroyed || s.closed) return res.resume();
+        const status = res.statusCode ?? 502;
+        if (status >= 500) ok = false;
+        const out: http2.OutgoingHttpHeaders = { ':status': status };
+        for (const k in res.headers) if (!HOP.has(k)) out[k] = res.headers[k];
+        s.respond(out);
+        res.pipe(s);
+      });
+    } else {
+      const { req, res } = down;
+      if (bodiless) up.end();
+      else req.pipe(up);
+      up.on('response', (r) => {
+        const status = r.statusCode ?? 502;
+        if (status >= 500) ok = false;
+        const out: http.OutgoingHttpHeaders = {};
+        for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
+        res.writeHead(status, out);
+        r.pipe(res);
+      });
+    }
+  };
   if (down.kind === 'h2') {
     const s = down.stream;
-    if (down.flags & END_STREAM) up.end();
-    else s.pipe(up);
     s.once('close', () => {
       if (!up.destroyed && !finished) up.destroy();
       finish(s.rstCode === 0);
     });
-    up.on('response', (res) => {
-      if (s.destroyed || s.closed) return res.resume();
-      const status = res.statusCode ?? 502;
-      if (status >= 500) ok = false;
-      const out: http2.OutgoingHttpHeaders = { ':status': status };
-      for (const k in res.headers) if (!HOP.has(k)) out[k] = res.headers[k];
-      s.respond(out);
-      res.pipe(s);
-    });
-    up.on('error', (err) => {
-      ok = false;
-      sendH2Error(s, false, 502, 14, `app error: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-    });
   } else {
-    const { req, res } = down;
-    req.pipe(up);
+    const { res } = down;
     res.once('close', () => {
       if (!up.destroyed && !finished) up.destroy();
       finish(res.writableFinished);
     });
-    up.on('response', (r) => {
-      const status = r.statusCode ?? 502;
-      if (status >= 500) ok = false;
-      const out: http.OutgoingHttpHeaders = {};
-      for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
-      res.writeHead(status, out);
-      r.pipe(res);
-    });
-    up.on('error', (err) => {
-      ok = false;
-      sendH1Error(res, 502, `app error: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
-    });
   }
+  send();
 }

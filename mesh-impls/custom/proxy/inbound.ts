@@ -47,10 +47,21 @@ export function startInbound(p: Proxy) {
   const sessions = new Set<http2.ServerHttp2Session>();
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000, initialWindowSize: 1 << 20 }, maxSessionMemory: 32, maxHeaderListPairs: 256 });
   h2.on('session', (session) => {
-    setCtx(session, ctxOf(session.socket));
+    const ctx = ctxOf(session.socket);
+    setCtx(session, ctx);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
     session.on('error', () => p.metrics.protocolErrors++);
+    // After a protocol error nghttp2 sends GOAWAY but leaves the socket to the peer; a hostile peer never closes it.
+    // So a session with no open stream is closed after an idle period (short for plaintext clients).
+    let open = 0;
+    session.on('stream', (st) => {
+      open++;
+      st.once('close', () => open--);
+    });
+    session.setTimeout(ctx.tls ? 120_000 : 10_000, () => {
+      if (open === 0) session.destroy();
+    });
   });
   h2.on('sessionError', () => p.metrics.protocolErrors++);
   h2.on('stream', (stream, headers, flags) => {
@@ -69,7 +80,10 @@ export function startInbound(p: Proxy) {
     else h2ToH2(stream, headers, flags, () => p.apps.get(String(ctx.port), () => http2.connect(`http://127.0.0.1:${ctx.port}`)), timeout, done, () => false);
   });
 
-  const h1 = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 30_000, maxHeaderSize: 16_384 });
+  const h1 = http.createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 30_000, maxHeaderSize: 16_384, connectionsCheckingInterval: 1000 });
+  // This server never listen()s (connections are handed to it), but its header/request timeouts (slowloris) and
+  // closeIdleConnections() only work once 'listening' has set up its connection tracking.
+  h1.emit('listening');
   h1.on('clientError', (_err, sock) => {
     p.metrics.protocolErrors++;
     if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');

@@ -63,7 +63,8 @@ export function startOutbound(p: Proxy) {
     }, retryable);
   });
 
-  const h1 = http.createServer({ headersTimeout: 10_000, requestTimeout: 0, keepAliveTimeout: 30_000 });
+  const h1 = http.createServer({ headersTimeout: 10_000, requestTimeout: 0, keepAliveTimeout: 30_000, connectionsCheckingInterval: 1000 });
+  h1.emit('listening'); // connection tracking for timeouts and closeIdleConnections() (see inbound.ts)
   h1.on('clientError', (_err, sock) => {
     p.metrics.protocolErrors++;
     sock.destroy();

@@ -43,11 +43,13 @@ if (role === 'server' && kind === 'http') {
 } else if (role === 'client' && kind === 'http') {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const statuses = {};
+  const proxyErrors = {};
   let errors = 0;
   for (let i = 0; more(i); i++) {
     try {
       const status = await new Promise((resolve, reject) => {
         const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          if (res.headers['x-mb-proxy-error']) proxyErrors[res.headers['x-mb-proxy-error']] = (proxyErrors[res.headers['x-mb-proxy-error']] ?? 0) + 1;
           res.resume();
           res.on('end', () => resolve(res.statusCode));
         });
@@ -61,7 +63,7 @@ if (role === 'server' && kind === 'http') {
     }
   }
   agent.destroy();
-  console.log(JSON.stringify({ statuses, errors }));
+  console.log(JSON.stringify({ statuses, errors, ...(Object.keys(proxyErrors).length ? { proxyErrors } : {}) }));
 } else if (role === 'client' && (kind === 'grpc' || kind === 'health')) {
   const Ctor = grpc.makeGenericClientConstructor(kind === 'grpc' ? PAYMENT : HEALTH, 'X');
   // No DNS server is reachable from a pod: skip the TXT (service config) lookup that would wait for timeouts.
