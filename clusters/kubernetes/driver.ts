@@ -14,7 +14,7 @@ import type { Workload } from '../../workloads/types.ts';
 import type { LoadPlan, LoadResult } from '../../workloads/load/types.ts';
 import type { ProcessResources } from '../../reports/schema.ts';
 import { loadMesh } from '../../mesh-impls/index.ts';
-import { TOOLS, ensureTool, howToGet, type Fetcher } from './tools.ts';
+import { TOOLS, ensureTool, type Fetcher } from './tools.ts';
 import { runCmd, contextArgs, type Target } from './exec.ts';
 import { meshPlan, renderDryRun, yamlDocs, OWNER_ANNOTATION, type Platform, type PlanStep } from './plan.ts';
 import { loadKubeWorkload, type KubeWorkload } from './workload.ts';
@@ -24,7 +24,7 @@ import { parseKubeletSummary, resourcesFromSamples, type ContainerSample } from 
 import { k6Objects, K6_DIR } from './k6.ts';
 import { renderK6Script, parseK6Ndjson, parseK6Summary, K6_IMAGE } from '../../workloads/load/k6/index.ts';
 import { probePod, type ProbePodSpec } from './probe-pod.ts';
-import { KIND_NODE_IMAGE, KIND_PREFIX, KIND_VERSION } from '../kind/kind.ts';
+import { KIND_NODE_IMAGE, KIND_PREFIX } from '../kind/kind.ts';
 import { onCleanup } from '../../harness/cleanup.ts';
 
 /** A Kubernetes deployment: the Deployment seam plus short-lived pods for the security probes. */
@@ -464,4 +464,3 @@ export async function dryRunPlan(config: { platform: string; meshes: readonly st
   return renderDryRun({ platform: config.platform, meshes, workload, context: config.context, rps: config.rps, durationMs: config.durationMs, warmupMs: config.warmupMs, k6Image: K6_IMAGE, journeySteps });
 }
 
-export { howToGet, KIND_VERSION };
