@@ -21,6 +21,8 @@ export interface FakeApiServer {
   /** Creates or replaces an object in a collection path (e.g. /api/v1/pods), notifying watchers. */
   put(collection: string, obj: Obj): void;
   remove(collection: string, name: string, namespace?: string): void;
+  /** Ends every watch on a collection with a 410 Gone ERROR event, as the real server does for a too-old version. */
+  expireWatches(collection: string): void;
   /** Requests seen (method + path), for assertions on what the client asked. */
   requests: string[];
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export async function startFakeApiServer(opts: FakeOptions): Promise<FakeApiServ
   const requests: string[] = [];
   const key = (o: Obj) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const emit = (collection: string, type: string, obj: Obj) => {
-    for (const w of watchers.get(collection) ?? []) w.write(JSON.stringify({ type, object: obj }) + '\n');
+    for (const w of watchers.get(collection) ?? []) if (!w.writableEnded) w.write(JSON.stringify({ type, object: obj }) + '\n');
   };
 
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -120,6 +122,14 @@ export async function startFakeApiServer(opts: FakeOptions): Promise<FakeApiServ
       c!.delete(k);
       rv++;
       emit(collection, 'DELETED', obj);
+    },
+    expireWatches(collection) {
+      const set = watchers.get(collection) ?? new Set();
+      for (const w of set) {
+        set.delete(w);
+        w.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version' } }) + '\n');
+        w.end();
+      }
     },
     async close() {
       for (const set of watchers.values()) for (const w of set) w.end();

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,8 @@ import { TOKEN_AUDIENCE } from './constants.ts';
 import { startControlPlane } from '../control-plane/server.ts';
 import { ensureCa } from '../shared/pki.ts';
 import { issueServingCert } from './webhook.ts';
+import { inClusterConfig } from './apiclient.ts';
+import { startKubeExtension } from './control-plane-ext.ts';
 import type { MeshPolicy } from '../../types.ts';
 
 const PODS = '/api/v1/pods';
@@ -178,6 +180,23 @@ describe('discovery from EndpointSlices and pods', () => {
     }
   });
 
+  it('re-lists after the API server expires a watch (410 Gone), missing nothing', async () => {
+    const seen: KubeEndpoint[][] = [];
+    const d = new KubeDiscovery(api.client(), { trustDomain: 'cluster.local', onChange: (l) => seen.push(l), debounceMs: 20 });
+    const lists = () => api.requests.filter((r) => r === `GET ${PODS}`).length;
+    try {
+      await d.start();
+      const before = lists();
+      api.expireWatches(PODS);
+      const pay = runningPod('paymentservice', '10.244.0.22');
+      api.put(PODS, pay as never);
+      await until('payment after re-list', () => seen.at(-1)?.find((e) => e.service === 'paymentservice'));
+      await until('a second list', () => (lists() > before ? true : undefined));
+    } finally {
+      d.stop();
+    }
+  });
+
   it('merges MeshPolicy objects as they change (strictest default, rules added up)', async () => {
     const seen: MeshPolicy[] = [];
     const w = new KubePolicyWatch(api.client(), { onChange: (p) => seen.push(p), debounceMs: 20 });
@@ -192,6 +211,70 @@ describe('discovery from EndpointSlices and pods', () => {
     } finally {
       w.stop();
     }
+  });
+});
+
+describe('control plane Kubernetes extension', () => {
+  let dir: string;
+  let cp: Awaited<ReturnType<typeof startControlPlane>>;
+  let api: FakeApiServer;
+  let operatorPort: number;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'meshbench-ext-'));
+    operatorPort = await freePort();
+    cp = await startControlPlane({ dir, trustDomain: 'cluster.local', nodeIp: '', listenIp: '127.0.0.1', proxyApiPort: await freePort(), operatorApiPort: operatorPort, certLifetimeMs: 3600_000 });
+    const ca = await ensureCa(join(dir, 'api-ca'), 'api.test');
+    api = await startFakeApiServer({
+      token: 'cp-sa-token',
+      tls: { ...(await issueServingCert(ca, ['localhost'])), caPem: ca.rootPem },
+      tokenReview: (spec) =>
+        spec.token === 'bound'
+          ? { authenticated: true, audiences: spec.audiences, user: { username: 'system:serviceaccount:boutique:cartservice', extra: { 'authentication.kubernetes.io/pod-name': ['cartservice-5f7c9d8b6-x2x7q'] } } }
+          : { authenticated: true, audiences: spec.audiences, user: { username: 'system:serviceaccount:boutique:cartservice' } },
+    });
+    // The in-cluster config, from the files and variables every pod gets.
+    const sa = join(dir, 'serviceaccount');
+    mkdirSync(sa);
+    writeFileSync(join(sa, 'token'), 'cp-sa-token');
+    writeFileSync(join(sa, 'ca.crt'), ca.rootPem);
+    const port = new URL(api.url).port;
+    const cfg = inClusterConfig({ KUBERNETES_SERVICE_HOST: 'localhost', KUBERNETES_SERVICE_PORT: port }, sa);
+    assert.equal(cfg.server, `https://localhost:${port}`);
+    const cart = runningPod('cartservice', '10.244.0.30');
+    api.put(PODS, cart as never);
+    api.put(SLICES, sliceFor('cartservice', { name: 'grpc', port: 7070 }, [cart]) as never);
+    api.put(POLICIES, policyObject({ default: 'all-authenticated', allow: [{ to: 'cartservice', port: 7070, from: ['frontend', 'checkoutservice'] }] }, 'boutique') as never);
+    ext = await startKubeExtension({ api: cfg, trustDomain: 'cluster.local', dir, operatorUrl: `http://127.0.0.1:${operatorPort}`, log: (l) => lines.push(l) });
+  });
+  let ext: Awaited<ReturnType<typeof startKubeExtension>>;
+  const lines: string[] = [];
+  after(async () => {
+    ext?.stop();
+    await api?.close();
+    await cp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pushes the merged MeshPolicy objects into the running control plane', async () => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = (await (await fetch(`http://127.0.0.1:${operatorPort}/api/policy`)).json()) as { policy: MeshPolicy };
+      if (r.policy.default === 'all-authenticated') {
+        assert.deepEqual(r.policy.allow, [{ to: 'cartservice', port: 7070, from: ['frontend', 'checkoutservice'] }]);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`policy never arrived: ${JSON.stringify(r)} ${lines.join('; ')}`);
+      await sleep(50);
+    }
+  });
+
+  it('hands discovered endpoints to the control plane and authenticates pod-bound tokens only', async () => {
+    const eps = await new Promise<KubeEndpoint[]>((resolve) => ext.onEndpoints((l) => l.length && resolve(l)));
+    assert.deepEqual(eps.map((e) => [e.pod, e.ip, e.identity]), [['cartservice-5f7c9d8b6-x2x7q', '10.244.0.30', 'spiffe://cluster.local/ns/boutique/sa/cartservice']]);
+    const id = await ext.authenticate('bound');
+    assert.equal(id.pod, 'cartservice-5f7c9d8b6-x2x7q');
+    assert.equal(id.identity, eps[0].identity);
+    await assert.rejects(ext.authenticate('legacy-secret-token'), /not bound to a pod/);
   });
 });
 
