@@ -70,7 +70,7 @@ export const workloadIdentity: Probe<LocalProbeContext> = {
     const first = checked[0] as { names: string[]; keyType: string; lifetimeS: number };
     return {
       outcome: 'pass',
-      summary: `Workload certificates name their identity (${first.names[0]}), chain to the mesh root, ${first.keyType}, lifetime ${first.lifetimeS} s ≤ ${ctx.facts.maxCertLifetimeS} s.`,
+      summary: `Workload certificates name their identity (${first.names[0]}), chain to the mesh root, ${first.keyType}, lifetime ${first.lifetimeS} s within the declared ${ctx.facts.maxCertLifetimeS} s (+${BACKDATE_ALLOWANCE_S} s backdating).`,
       evidence,
     };
   },

@@ -1,4 +1,4 @@
-// npm run probe -- --mesh M [--only id,…] [--policy default|strict] [--long] [--json] [--out FILE]
+// npm run probe -- --mesh M [--slot N] [--only id,…] [--policy default|strict] [--long] [--json] [--out FILE]
 // Runs the security probes against the stack `npm run up -- --mesh M` left running and prints the results matrix.
 import { parseArgs } from 'node:util';
 import { appendFileSync } from 'node:fs';
@@ -7,8 +7,9 @@ import { PROBE_IDS, formatMatrix, runProbes } from '../probes/index.ts';
 import { contextFromUpStack } from '../probes/local/context.ts';
 import type { PolicyProfile } from '../probes/types.ts';
 
-const HELP = `Usage: npm run probe -- --mesh MESH [--only ID,…] [--policy default|strict] [--long] [--json] [--out FILE]
+const HELP = `Usage: npm run probe -- --mesh MESH [--slot N] [--only ID,…] [--policy default|strict] [--long] [--json] [--out FILE]
 Runs meshbench's security probes against the stack \`npm run up -- --mesh MESH\` left running.
+  --slot     which stack, when several run with that mesh (default: the newest)
   --only     probe ids, comma-separated: ${PROBE_IDS.join(', ')}
   --policy   profile for the probes that do not choose their own (default: the mesh's default policy).
              plaintext-rejected always runs under both default and strict; authz-least-privilege under least-privilege.
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
       long: { type: 'boolean' },
       json: { type: 'boolean' },
       out: { type: 'string' },
+      slot: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -35,7 +37,9 @@ async function main(): Promise<number> {
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   requireRoot('npm run probe');
   const log = values.json ? undefined : (line: string) => console.error(`· ${line}`);
-  const ctx = await contextFromUpStack(values.mesh, log);
+  const slot = values.slot === undefined ? undefined : Number(values.slot);
+  if (slot !== undefined && !Number.isInteger(slot)) throw new Error(`--slot: "${values.slot}" is not a stack number (see \`npm run up\` output).`);
+  const ctx = await contextFromUpStack(values.mesh, { slot, log });
   const records = await runProbes(ctx, {
     only,
     long: values.long,

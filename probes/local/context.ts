@@ -70,16 +70,18 @@ export function attachStack(state: StackState & { info: UpInfo }, workload: Prob
   return stack;
 }
 
-/** The probe context for the stack `npm run up -- --mesh <mesh>` left running. */
-export async function contextFromUpStack(meshName: string, log?: (line: string) => void): Promise<LocalProbeContext> {
+/** The probe context for the stack `npm run up -- --mesh <mesh>` left running (the newest, or the one in `slot`). */
+export async function contextFromUpStack(meshName: string, opts: { slot?: number; log?: (line: string) => void } = {}): Promise<LocalProbeContext> {
   const stacks = upStacks();
-  const state = stacks.find((s) => s.info.mesh === meshName);
+  const state = stacks.find((s) => s.info.mesh === meshName && (opts.slot === undefined || s.slot === opts.slot));
   if (!state) {
     const running = stacks.map((s) => `${s.info.mesh} (${s.info.workload}, stack ${s.slot})`).join(', ') || 'none';
-    throw new Error(`No running stack with mesh "${meshName}" (running: ${running}). Fix: \`npm run up -- --workload online-boutique --mesh ${meshName}\` first.`);
+    throw new Error(
+      `No running stack with mesh "${meshName}"${opts.slot === undefined ? '' : ` in slot ${opts.slot}`} (running: ${running}). Fix: \`npm run up -- --workload online-boutique --mesh ${meshName}\` first.`,
+    );
   }
   const workload = await loadWorkload(state.info.workload);
   const mesh = await loadMesh(meshName);
   const stack = attachStack(state, workload);
-  return localProbeContext({ stack, workload, mesh, entryUrl: state.info.entry, log });
+  return localProbeContext({ stack, workload, mesh, entryUrl: state.info.entry, log: opts.log });
 }
