@@ -39,8 +39,15 @@ async function post(path: string, cookie: string, form: Record<string, string | 
 test('twelve pods up; an order over HTTP empties the cart, checked through gRPC', async () => {
   assert.equal(d.pods.length, 12);
   assert.equal(d.entryUrl, `http://${podIp('frontend')}:8080`);
-  const home = await fetch(d.entryUrl + '/');
-  assert.equal((await home.text()).match(/class="card product-card"/g)?.length, 9);
+  // Pods are healthy, but a frontend channel that was refused while its peer started may still be in its (short)
+  // reconnect backoff: give the home page a few seconds to render.
+  let home = await fetch(d.entryUrl + '/');
+  for (let i = 0; i < 20 && home.status !== 200; i++) {
+    await sleep(250);
+    home = await fetch(d.entryUrl + '/');
+  }
+  const body = await home.text();
+  assert.equal(body.match(/class="card product-card"/g)?.length, 9, `HTTP ${home.status}: ${body.slice(0, 2000)}\n${await d.logExcerpt(10)}`);
   const cookie = home.headers.getSetCookie()[0]!.split(';')[0]!;
   const userId = cookie.split('=')[1]!;
 
