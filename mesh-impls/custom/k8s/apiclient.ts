@@ -85,8 +85,9 @@ export class ApiClient {
   }
 
   /**
-   * Keeps a cache of a collection (list, then watch from its resourceVersion; re-list when the watch ends or the
-   * version is too old) and calls `onChange` after every change. Returns a stop function.
+   * Keeps a cache of a collection and calls `onChange` after every change: list, then watch from the list's
+   * resourceVersion. A watch the server ends normally (it does so every few minutes) resumes from the last version
+   * seen (bookmarks keep it fresh); a 410 Gone or any error re-lists, so nothing is missed. Returns a stop function.
    */
   listWatch<T extends KubeItem>(path: string, onChange: (items: T[]) => void, onError: (err: unknown) => void = () => {}): { ready: Promise<void>; stop: () => void } {
     const cache = new Map<string, T>();
@@ -95,22 +96,27 @@ export class ApiClient {
     let current: http.IncomingMessage | undefined;
     let markReady!: () => void;
     const ready = new Promise<void>((r) => (markReady = r));
+    const sep = path.includes('?') ? '&' : '?';
     const loop = async () => {
-      for (let attempt = 0; !stopped; attempt++) {
+      let rv: string | undefined;
+      for (let failures = 0; !stopped; ) {
         try {
-          const list = await this.request<{ metadata: { resourceVersion: string }; items: T[] }>('GET', path);
-          cache.clear();
-          for (const o of list.items) cache.set(key(o), o);
-          onChange([...cache.values()]);
-          markReady();
-          attempt = 0;
-          const sep = path.includes('?') ? '&' : '?';
-          const res = await this.open('GET', `${path}${sep}watch=true&allowWatchBookmarks=true&resourceVersion=${list.metadata.resourceVersion}`, undefined, 0);
+          if (rv === undefined) {
+            const list = await this.request<{ metadata: { resourceVersion: string }; items: T[] }>('GET', path);
+            cache.clear();
+            for (const o of list.items) cache.set(key(o), o);
+            rv = list.metadata.resourceVersion;
+            onChange([...cache.values()]);
+            markReady();
+          }
+          // The server ends the watch after timeoutSeconds; a dead connection without FIN cannot hang us longer.
+          const res = await this.open('GET', `${path}${sep}watch=true&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${rv}`, undefined, 330_000);
           if (res.statusCode !== 200) {
             res.resume();
             throw new ApiError(res.statusCode ?? 0, `watch ${path}: HTTP ${res.statusCode}`);
           }
           current = res;
+          failures = 0;
           let buf = '';
           res.setEncoding('utf8');
           for await (const chunk of res) {
@@ -121,18 +127,21 @@ export class ApiClient {
               buf = buf.slice(nl + 1);
               if (!line) continue;
               const ev = JSON.parse(line) as { type: string; object: T & { code?: number } };
-              if (ev.type === 'BOOKMARK') continue;
-              // 410 Gone: our version is too old; the outer loop lists again.
+              // 410 Gone: our version is too old; list again.
               if (ev.type === 'ERROR') throw new ApiError(ev.object.code ?? 0, `watch ${path}: ${JSON.stringify(ev.object)}`);
+              rv = ev.object.metadata?.resourceVersion ?? rv;
+              if (ev.type === 'BOOKMARK') continue;
               if (ev.type === 'DELETED') cache.delete(key(ev.object));
               else cache.set(key(ev.object), ev.object);
               onChange([...cache.values()]);
             }
           }
         } catch (err) {
-          if (!stopped) onError(err);
+          rv = undefined;
+          if (stopped) break;
+          onError(err);
+          await sleep(Math.min(250 * 2 ** failures++, 5000));
         }
-        if (!stopped) await sleep(Math.min(250 * 2 ** attempt, 5000));
       }
     };
     void loop();

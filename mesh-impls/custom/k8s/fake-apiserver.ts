@@ -21,8 +21,11 @@ export interface FakeApiServer {
   /** Creates or replaces an object in a collection path (e.g. /api/v1/pods), notifying watchers. */
   put(collection: string, obj: Obj): void;
   remove(collection: string, name: string, namespace?: string): void;
-  /** Ends every watch on a collection with a 410 Gone ERROR event, as the real server does for a too-old version. */
-  expireWatches(collection: string): void;
+  /**
+   * Ends every watch on a collection: with a 410 Gone ERROR event (`gone`, as the real server does for a too-old
+   * version), or plainly, as it does when a watch's timeoutSeconds run out.
+   */
+  expireWatches(collection: string, gone?: boolean): void;
   /** Requests seen (method + path), for assertions on what the client asked. */
   requests: string[];
   close(): Promise<void>;
@@ -123,11 +126,11 @@ export async function startFakeApiServer(opts: FakeOptions): Promise<FakeApiServ
       rv++;
       emit(collection, 'DELETED', obj);
     },
-    expireWatches(collection) {
+    expireWatches(collection, gone = true) {
       const set = watchers.get(collection) ?? new Set();
       for (const w of set) {
         set.delete(w);
-        w.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version' } }) + '\n');
+        if (gone) w.write(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version' } }) + '\n');
         w.end();
       }
     },

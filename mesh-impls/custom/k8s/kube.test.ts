@@ -197,6 +197,26 @@ describe('discovery from EndpointSlices and pods', () => {
     }
   });
 
+  it('resumes a watch the server ended normally from the last version, without listing again', async () => {
+    const seen: KubeEndpoint[][] = [];
+    const d = new KubeDiscovery(api.client(), { trustDomain: 'cluster.local', onChange: (l) => seen.push(l), debounceMs: 20 });
+    const lists = () => api.requests.filter((r) => r === `GET ${PODS}`).length;
+    const watches = () => api.requests.filter((r) => r === `GET ${PODS} (watch)`).length;
+    try {
+      await d.start();
+      const listsBefore = lists();
+      const watchesBefore = watches();
+      api.expireWatches(PODS, false);
+      await until('a new watch', () => (watches() > watchesBefore ? true : undefined));
+      const ship = runningPod('shippingservice', '10.244.0.23');
+      api.put(PODS, ship as never);
+      await until('shipping through the resumed watch', () => seen.at(-1)?.find((e) => e.service === 'shippingservice'));
+      assert.equal(lists(), listsBefore, 'no re-list after a normal end');
+    } finally {
+      d.stop();
+    }
+  });
+
   it('merges MeshPolicy objects as they change (strictest default, rules added up)', async () => {
     const seen: MeshPolicy[] = [];
     const w = new KubePolicyWatch(api.client(), { onChange: (p) => seen.push(p), debounceMs: 20 });
