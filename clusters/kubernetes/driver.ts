@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, appendFileSync, readFile
 import { join, basename } from 'node:path';
 import { createHash } from 'node:crypto';
 import { tmpdir, hostname } from 'node:os';
-import { kubeClient, nodeTooOld, MIN_NODE_MAJOR, type K8s } from './client.ts';
+import { kubeClient, type K8s } from './client.ts';
 import { parseAllDocuments } from 'yaml';
 import type { Deployment, DeployOptions, PlatformDriver, ResourceWindow } from '../types.ts';
 import type { KubeTool, Mesh, MeshPolicy, MeshVerification } from '../../mesh-impls/types.ts';
@@ -53,7 +53,6 @@ export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}):
 
     async preflight() {
       const problems: string[] = [];
-      if (nodeTooOld()) problems.push(`Node.js ${MIN_NODE_MAJOR} or newer is needed to talk to a cluster (@kubernetes/client-node 2.x); this is Node.js ${process.versions.node}. Fix: run with Node.js ${MIN_NODE_MAJOR} (e.g. \`nvm use ${MIN_NODE_MAJOR}\`).`);
       if (platform === 'kind') {
         const docker = await runCmd('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000 }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
         if (docker.code !== 0) {

@@ -170,7 +170,6 @@ export function renderDryRun(input: DryRunInput): string {
   out.push(`run id "${runId}" stands for the real run id; <run> is the run folder; <files> a private temporary folder of generated files.`);
   if (input.platform === 'kubernetes') out.push(`Every kubectl/linkerd command runs with --context ${input.context ?? '<current context>'} (helm: --kube-context).`);
   out.push('', 'Preflight:');
-  out.push('  - Node.js 22 or newer (the Kubernetes client library)');
   if (input.platform === 'kind') out.push('  - docker: `docker info` must succeed (kind runs each node as a container)');
   for (const tool of Object.values(TOOLS)) {
     if (tool.name === 'kind' && input.platform !== 'kind') continue;

@@ -45,6 +45,9 @@ export async function waitNamespaceReady(kc: K8s.KubeConfig, namespace: string, 
   if (allReady()) return;
   const watch = new k8s.Watch(kc);
   const controllers: AbortController[] = [];
+  let finished = false;
+  // A watch that connects after we are done is aborted at once.
+  const keep = (c: AbortController) => (finished ? c.abort() : controllers.push(c));
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -68,10 +71,11 @@ export async function waitNamespaceReady(kc: K8s.KubeConfig, namespace: string, 
               reject(err);
             }
           })
-          .then((c) => controllers.push(c), reject);
+          .then(keep, reject);
       }
     });
   } finally {
+    finished = true;
     for (const c of controllers) c.abort();
   }
 }
@@ -81,6 +85,7 @@ export async function waitPodPhase<P extends string>(kc: K8s.KubeConfig, namespa
   const k8s = await kubeClient();
   const watch = new k8s.Watch(kc);
   let controller: AbortController | undefined;
+  let finished = false;
   try {
     return await new Promise<P>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Pod ${namespace}/${name} did not reach ${phases.join('/')} in ${timeoutS}s`)), timeoutS * 1000);
@@ -92,9 +97,10 @@ export async function waitPodPhase<P extends string>(kc: K8s.KubeConfig, namespa
             resolve(phase);
           }
         }, (err) => err && err.name !== 'AbortError' && reject(err))
-        .then((c) => (controller = c), reject);
+        .then((c) => (finished ? c.abort() : (controller = c)), reject);
     });
   } finally {
+    finished = true;
     controller?.abort();
   }
 }
