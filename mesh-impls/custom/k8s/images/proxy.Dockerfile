@@ -3,10 +3,11 @@
 # interception rules. Build from the repository root:
 #   docker build -f mesh-impls/custom/k8s/images/proxy.Dockerfile -t meshbench/custom-proxy:0.1.0 .
 #
-# Base image: node:20-alpine pinned by digest. The digest is the one BuildKit resolved for `node:20-alpine` in a
-# public build log (docker.io/library/node:20-alpine@sha256:fb4cd12c…), also pinned by an unrelated public
-# Dockerfile; it was not pulled from this machine (no registry access). To move to a newer build, run
+# Base image: node:20-alpine pinned by digest (Node 20.20.2 on Alpine 3.23). The digest is the one BuildKit resolved
+# for `node:20-alpine` in several public build logs, and the one pinned as node:20.20.2-alpine3.23 by independent
+# public Dockerfiles; it was not pulled from this machine (no registry access). To move to a newer build, run
 # `docker buildx imagetools inspect node:20-alpine` and replace the digest in both Dockerfiles.
+# Alpine >= 3.19's iptables uses the nf_tables backend; mesh-init takes MESH_IPTABLES to pick another binary.
 ARG NODE_IMAGE=node:20-alpine@sha256:fb4cd12c85ee03686f6af5362a0b0d56d50c58a04632e6c0fb8363f609372293
 
 FROM ${NODE_IMAGE} AS build
