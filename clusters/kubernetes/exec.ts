@@ -34,6 +34,8 @@ export function runCmd(path: string, args: readonly string[], opts: { env?: Reco
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
+    // A tool may exit without reading its input (an error, or a command that takes none): not our failure to report.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.stdin ?? '');
   });
 }

@@ -1,0 +1,140 @@
+// The driver's orchestration end to end without a cluster: the pinned tools are replaced by small fake executables
+// in the tool cache (they log their arguments and print what the real tools print), and the API server by a local
+// fake that answers lists and pods. Covers the documented order, KUBECONFIG, generated identity files, install
+// metrics, meshed-state verification, policy apply and a teardown that leaves nothing behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { kubeDriver } from './driver.ts';
+import { cachedToolPath } from './tools.ts';
+import linkerd from '../../mesh-impls/linkerd/index.ts';
+import { leastPrivilegePolicy, type KubeTool } from '../../mesh-impls/types.ts';
+import { boutiqueInfo } from '../../workloads/online-boutique/k8s/index.ts';
+import type { Workload } from '../../workloads/types.ts';
+
+const CHECK_OK = JSON.stringify({ success: true, categories: [{ categoryName: 'c', checks: [{ description: 'ok', result: 'success' }] }] });
+const docs = (n: number, kind: string) => Array.from({ length: n }, (_, i) => `---\napiVersion: v1\nkind: ${kind}\nmetadata:\n  name: x${i}\n`).join('');
+
+function fakeTools(dir: string, work: string): void {
+  const write = (tool: KubeTool, body: string) => {
+    const path = cachedToolPath(tool, dir);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, `#!/bin/sh\necho "${tool} $* KUBECONFIG=$KUBECONFIG" >> ${work}/calls.log\n${body}\n`);
+    chmodSync(path, 0o755);
+  };
+  write('kind', `if [ "$1" = create ]; then
+  while [ $# -gt 0 ]; do [ "$1" = --kubeconfig ] && cfg=$2; shift; done
+  printf 'apiVersion: v1\\nkind: Config\\nclusters:\\n- name: f\\n  cluster: {server: "%s", insecure-skip-tls-verify: true}\\nusers:\\n- name: u\\n  user: {}\\ncontexts:\\n- name: f\\n  context: {cluster: f, user: u}\\ncurrent-context: f\\n' "$FAKE_API" > "$cfg"
+fi`);
+  write('linkerd', `case "$*" in
+  *--crds*) printf '%b' '${docs(2, 'CustomResourceDefinition').replace(/\n/g, '\\n')}' ;;
+  "viz install"*) printf '%b' '${docs(2, 'Deployment').replace(/\n/g, '\\n')}' ;;
+  install*) for f in "$3" "$5" "$7"; do test -f "$f" && stat -c 'file %a %n' "$f" >> ${work}/calls.log; done; printf '%b' '${docs(3, 'Deployment').replace(/\n/g, '\\n')}' ;;
+  *check*) echo '${CHECK_OK}' ;;
+esac`);
+  write('kubectl', `case "$1 $2" in
+  "apply --server-side") if [ "$4" = "-f" ] && [ "$5" != "-" ]; then :; else cat > ${work}/stdin.tmp; grep -c '^kind: CustomResourceDefinition' ${work}/stdin.tmp >> ${work}/crds || true; cat ${work}/stdin.tmp >> ${work}/applied.yaml; fi ;;
+  "get namespace") exit 1 ;;
+  "create -f") echo "$3" >> ${work}/created.log ;;
+  "delete --ignore-not-found") cat >> ${work}/deleted.yaml ;;
+  "get crd") n=$(awk '{s+=$1} END {print s+0}' ${work}/crds 2>/dev/null); i=0; while [ $i -lt $n ]; do echo "customresourcedefinition/crd$i"; i=$((i+1)); done ;;
+esac`);
+  write('helm', 'exit 1');
+}
+
+/** Lists with one ready Deployment per namespace, meshed pods, and namespaces labelled with run `runabcr1`. */
+async function fakeApi(): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url!, 'http://x');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const ns = url.pathname.split('/namespaces/')[1]?.split('/')[0];
+    if (url.pathname.endsWith('/deployments')) {
+      return res.end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [{ metadata: { name: `${ns}-d`, generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1 } }] }));
+    }
+    if (url.pathname.endsWith('/pods')) {
+      const pod = (name: string) => ({ metadata: { name, labels: { app: name } }, spec: { containers: [{ name: 'server' }, { name: 'linkerd-proxy' }] }, status: { podIP: '10.0.0.1', containerStatuses: ['server', 'linkerd-proxy'].map((n) => ({ name: n, ready: true, image: 'i', imageID: 'i', restartCount: 0 })) } });
+      return res.end(JSON.stringify({ metadata: {}, items: [pod('frontend'), pod('cartservice')] }));
+    }
+    const nsGet = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
+    if (nsGet) return res.end(JSON.stringify({ metadata: { name: nsGet[1], labels: { 'meshbench.io/run': 'runabcr1' } } }));
+    res.end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [] }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+test('kind + linkerd: documented order, identity files, install metrics, verification, policy, clean teardown', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'meshbench-driver-test-'));
+  const tools = join(work, 'tools');
+  fakeTools(tools, work);
+  const server = await fakeApi();
+  process.env.FAKE_API = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const runDir = join(work, 'run-abc');
+  try {
+    const driver = kubeDriver('kind', { toolsDir: tools });
+    const d = await driver.deploy({ name: 'online-boutique' } as Workload, linkerd, { runDir, rep: 1, log: () => {} });
+    const calls = readFileSync(join(work, 'calls.log'), 'utf8').trim().split('\n');
+    const cmds = calls.filter((c) => !c.startsWith('file ')).map((c) => c.replace(/ KUBECONFIG=.*$/, ''));
+    const at = (prefix: string) => cmds.findIndex((c) => c.startsWith(prefix));
+    const order = ['kind create cluster', 'kubectl apply --server-side --field-manager=meshbench -f https://github.com/kubernetes-sigs/gateway-api', 'linkerd check --pre', 'linkerd install --crds', 'linkerd install --identity-trust-anchors-file', 'linkerd check -o json', 'linkerd viz install', 'linkerd viz check', 'linkerd check --proxy'];
+    const idx = order.map(at);
+    assert.ok(idx.every((i, n) => i >= 0 && (n === 0 || i > idx[n - 1])), `order: ${JSON.stringify(idx)}\n${cmds.join('\n')}`);
+    const kubeconfig = join(runDir, 'kubeconfig-meshbench-linkerd-runabcr1');
+    assert.ok(calls.filter((c) => c.startsWith('linkerd') || c.startsWith('kubectl')).every((c) => c.endsWith(`KUBECONFIG=${kubeconfig}`)), 'every cluster command uses the kind kubeconfig');
+    const files = calls.filter((c) => c.startsWith('file '));
+    assert.equal(files.length, 3, 'trust anchor, issuer cert and key exist when linkerd install runs');
+    assert.ok(files.every((f) => f.startsWith('file 600 ')), files.join('; '));
+    assert.deepEqual(d.install.steps, 9);
+    assert.equal(d.install.objects, 7, 'documents produced by linkerd install --crds, install, viz install');
+    assert.equal(d.install.crds, 2);
+    assert.equal(d.verification.ok, true);
+    assert.equal(d.entryUrl, 'http://frontend.online-boutique.svc.cluster.local:80');
+    const applied = readFileSync(join(work, 'applied.yaml'), 'utf8');
+    assert.match(applied, /linkerd\.io\/inject: enabled/);
+    assert.match(applied, /name: frontend-external/);
+    await d.applyPolicy(leastPrivilegePolicy(boutiqueInfo() as unknown as Workload));
+    assert.match(readFileSync(join(work, 'applied.yaml'), 'utf8'), /kind: AuthorizationPolicy[\s\S]*name: paymentservice-grpc-any-from-checkoutservice/);
+    await d.teardown();
+    assert.match(readFileSync(join(work, 'calls.log'), 'utf8'), /kind delete cluster --name meshbench-linkerd-runabcr1/);
+    for (const f of files) assert.equal(existsSync(f.split(' ')[2]), false, 'generated secrets are removed');
+    assert.equal(existsSync(join(tmpdir(), 'meshbench-kind', 'meshbench-linkerd-runabcr1.json')), false, 'sweep state removed');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    delete process.env.FAKE_API;
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('existing cluster + linkerd: own namespaces, create-only CRDs, context everywhere, only its own objects removed', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'meshbench-driver-test-'));
+  const tools = join(work, 'tools');
+  fakeTools(tools, work);
+  const server = await fakeApi();
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster: {server: "http://127.0.0.1:${(server.address() as AddressInfo).port}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: shared\n  context: {cluster: f, user: u}\ncurrent-context: other\n`);
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = kubeconfig;
+  try {
+    const d = await kubeDriver('kubernetes', { toolsDir: tools, context: 'shared' }).deploy({ name: 'online-boutique' } as Workload, linkerd, { runDir: join(work, 'run-abc'), rep: 1, log: () => {} });
+    assert.equal(d.entryUrl, 'http://frontend.meshbench-runabcr1.svc.cluster.local:80');
+    await d.teardown();
+    const cmds = readFileSync(join(work, 'calls.log'), 'utf8').trim().split('\n').filter((c) => !c.startsWith('file '));
+    assert.ok(!cmds.some((c) => c.startsWith('kind ')), 'no kind on an existing cluster');
+    assert.ok(cmds.filter((c) => c.startsWith('kubectl') || c.startsWith('linkerd')).every((c) => / --context shared /.test(c)), cmds.join('\n'));
+    assert.match(readFileSync(join(work, 'created.log'), 'utf8'), /gateway-api\/releases\/download\/v1\.2\.1\/standard-install\.yaml/);
+    const deletes = cmds.filter((c) => c.startsWith('kubectl delete namespace')).map((c) => c.split(' ')[3]);
+    assert.deepEqual(deletes, ['meshbench-runabcr1-load', 'meshbench-runabcr1']);
+    assert.ok(cmds.some((c) => c.startsWith('linkerd uninstall')), 'the mesh this run installed is removed');
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+    server.closeAllConnections();
+    server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
