@@ -51,14 +51,14 @@ export async function startKubeExtension(o: KubeExtensionOptions): Promise<KubeC
     },
     onError: (err) => o.log(`discovery watch: ${(err as Error).message} (re-listing)`),
   });
-  const pushPolicy = async (policy: MeshPolicy) => {
+  const pushPolicy = async (policy: MeshPolicy, mtls: boolean) => {
     const token = readFileSync(join(o.dir, 'operator-token'), 'utf8').trim();
-    const r = await fetch(`${o.operatorUrl}/api/policy`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ policy }) });
+    const r = await fetch(`${o.operatorUrl}/api/policy`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ policy, mtls }) });
     if (!r.ok) throw new Error(`operator API refused the merged policy: HTTP ${r.status} ${await r.text()}`);
-    o.log(`policy: default ${policy.default}, ${policy.allow.length} allow rules`);
+    o.log(`policy: default ${policy.default}, ${policy.allow.length} allow rules, mTLS ${mtls ? 'on' : 'off'}`);
   };
   const policy = new KubePolicyWatch(api, {
-    onChange: (p) => void pushPolicy(p).catch((err) => o.log(`policy: ${(err as Error).message}`)),
+    onChange: (p, mtls) => void pushPolicy(p, mtls).catch((err) => o.log(`policy: ${(err as Error).message}`)),
     onError: (err) => o.log(`policy watch: ${(err as Error).message} (re-listing)`),
   });
   await Promise.all([discovery.start(), policy.start()]);

@@ -16,6 +16,7 @@ export const POLICY_SCHEMA = {
       required: ['default', 'allow'],
       properties: {
         default: { type: 'string', enum: DEFAULTS, description: 'Inbound policy for ports without allow rules (Linkerd vocabulary).' },
+        mtls: { type: 'boolean', description: 'false turns mTLS between proxies off (the "mesh without mTLS" comparison profile); absent = on.' },
         allow: {
           type: 'array',
           maxItems: 2000,
@@ -57,10 +58,16 @@ export function policyCrd(): KubeObject {
   };
 }
 
-/** A MeshPolicy as the custom resource that carries it. */
-export function policyObject(policy: MeshPolicy, namespace: string, labels: Record<string, string> = {}, name = 'meshbench'): KubeObject {
+/** A MeshPolicy as the custom resource that carries it (`mtls` only when it is set). */
+export function policyObject(policy: MeshPolicy, namespace: string, labels: Record<string, string> = {}, name = 'meshbench', mtls?: boolean): KubeObject {
   const allow = policy.allow.map((r) => ({ to: r.to, port: r.port, from: [...r.from], ...(r.methods?.length ? { methods: [...r.methods] } : {}) }));
-  return { apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, metadata: { name, namespace, labels }, spec: { default: policy.default, allow } };
+  return { apiVersion: POLICY_API_VERSION, kind: POLICY_KIND, metadata: { name, namespace, labels }, spec: { default: policy.default, ...(mtls === undefined ? {} : { mtls }), allow } };
+}
+
+/** mTLS is off only when some object asks for it and none asks for it on; otherwise on. */
+export function mergeMtls(objects: readonly { spec?: { mtls?: boolean } }[]): boolean {
+  const said = objects.map((o) => o.spec?.mtls).filter((m): m is boolean => m !== undefined);
+  return said.length === 0 || said.includes(true);
 }
 
 const STRICTNESS: Record<DefaultPolicy, number> = { 'all-unauthenticated': 0, 'all-authenticated': 1, deny: 2 };

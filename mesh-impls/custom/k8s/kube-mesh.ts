@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep } from '../../types.ts';
+import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep, MeshPolicy } from '../../types.ts';
 import { ensureCa } from '../shared/pki.ts';
 import { kindClusterName } from '../../../clusters/kind/kind.ts';
 import { policyObject } from './crd.ts';
@@ -21,6 +21,11 @@ import {
 export interface CustomKubeOptions {
   images?: ImageNames;
   trustDomain?: string;
+  /**
+   * The mesh-wide starting policy and mTLS switch of a profile (index.ts profilePolicy), installed as the MeshPolicy
+   * `profile` in mesh-system. Absent: Linkerd's default (all-unauthenticated, mTLS on), no object.
+   */
+  profile?: { policy: MeshPolicy; mtls: boolean };
 }
 
 /** Generated-file names (KubeGeneratedFile.name) of the CA parts the Secret is made from. */
@@ -109,6 +114,9 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
         },
         { do: 'apply', title: 'custom mesh: control plane (RBAC, Deployment, Service) and injector', objects: [...controlPlaneObjects(o), ...injectorObjects(o)] },
         { do: 'wait-ready', title: 'custom mesh: control plane and injector ready', namespace: CP_NAMESPACE, timeoutS: 180 },
+        ...(opts.profile
+          ? [{ do: 'apply' as const, title: `custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, objects: [policyObject(opts.profile.policy, CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)] }]
+          : []),
         { do: 'run', title: 'custom mesh: register the injector webhook (failurePolicy Fail, labelled namespaces only)', tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${WEBHOOK_FILE}}`] },
       ];
     },

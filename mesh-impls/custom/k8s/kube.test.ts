@@ -220,6 +220,7 @@ describe('discovery from EndpointSlices and pods', () => {
   it('merges MeshPolicy objects as they change (strictest default, rules added up)', async () => {
     const seen: MeshPolicy[] = [];
     const w = new KubePolicyWatch(api.client(), { onChange: (p) => seen.push(p), debounceMs: 20 });
+    assert.equal(w.mtls(), true, 'no objects: mTLS on');
     try {
       await w.start();
       await until('empty policy', () => seen.find((p) => p.default === 'all-unauthenticated' && p.allow.length === 0));
@@ -277,13 +278,21 @@ describe('control plane Kubernetes extension', () => {
 
   it('pushes the merged MeshPolicy objects into the running control plane', async () => {
     const deadline = Date.now() + 10_000;
+    const current = async () => (await (await fetch(`http://127.0.0.1:${operatorPort}/api/policy`)).json()) as { policy: MeshPolicy; mtls: boolean };
     for (;;) {
-      const r = (await (await fetch(`http://127.0.0.1:${operatorPort}/api/policy`)).json()) as { policy: MeshPolicy };
+      const r = await current();
       if (r.policy.default === 'all-authenticated') {
         assert.deepEqual(r.policy.allow, [{ to: 'cartservice', port: 7070, from: ['frontend', 'checkoutservice'] }]);
+        assert.equal(r.mtls, true);
         break;
       }
       if (Date.now() > deadline) throw new Error(`policy never arrived: ${JSON.stringify(r)} ${lines.join('; ')}`);
+      await sleep(50);
+    }
+    // The "mesh without mTLS" profile object turns mTLS off in the running control plane.
+    api.put(POLICIES, policyObject({ default: 'all-unauthenticated', allow: [] }, 'mesh-system', {}, 'profile', false) as never);
+    while ((await current()).mtls !== false) {
+      if (Date.now() > deadline) throw new Error(`mTLS switch never arrived: ${lines.join('; ')}`);
       await sleep(50);
     }
   });

@@ -10,7 +10,7 @@ import { leastPrivilegePolicy, type KubeObject, type KubeStep } from '../../type
 import type { Workload } from '../../../workloads/types.ts';
 import { customKubeMesh, CA_FILES, WEBHOOK_FILE, judgeCheck } from './kube-mesh.ts';
 import { problemsOf, assertValidObjects } from './validate.ts';
-import { policyObject, mergePolicies } from './crd.ts';
+import { policyObject, mergePolicies, mergeMtls } from './crd.ts';
 import { injectPatch } from './inject.ts';
 import { boutiqueObjects, boutiquePods, CFG, ctx } from './test-fixtures.ts';
 import { CP_NAMESPACE, CP_UID, INJECTOR_NAME } from './constants.ts';
@@ -69,6 +69,19 @@ describe('custom mesh manifests', () => {
     // (JSON round trip: the workload's rules carry `methods: undefined`, which the object leaves out.)
     assert.deepEqual(mergePolicies(objs as never), JSON.parse(JSON.stringify(policy)));
     assertValidObjects(byKind(applied(steps), 'CustomResourceDefinition'), 'CRD');
+  });
+
+  it('a profile installs its starting policy and mTLS switch as a valid MeshPolicy in mesh-system, after the CRD is ready', () => {
+    const withProfile = customKubeMesh({ profile: { policy: { default: 'all-unauthenticated', allow: [] }, mtls: false } }).install(ctx);
+    const i = withProfile.findIndex((s) => s.title.startsWith('custom mesh: profile policy'));
+    assert.ok(i > withProfile.findIndex((s) => s.do === 'wait-ready'));
+    const obj = (withProfile[i] as Extract<KubeStep, { do: 'apply' }>).objects[0];
+    assert.deepEqual(problemsOf(obj), []);
+    assert.deepEqual(obj.spec, { default: 'all-unauthenticated', mtls: false, allow: [] });
+    assert.equal(obj.metadata.namespace, CP_NAMESPACE);
+    assert.equal(mergeMtls([obj as never]), false);
+    assert.equal(mergeMtls([obj as never, policyObject({ default: 'deny', allow: [] }, 'boutique', {}, 'x', true) as never]), true, 'any object asking for mTLS keeps it on');
+    assert.equal(steps.some((s) => s.title.startsWith('custom mesh: profile policy')), false, 'no profile: no object');
   });
 
   it('RBAC is exactly what the control plane reads (and TokenReview), nothing else', () => {

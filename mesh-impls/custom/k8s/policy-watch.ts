@@ -3,11 +3,11 @@
 // validatePolicy() still runs on the merged result where it is applied.
 import type { AllowRule, DefaultPolicy, MeshPolicy } from '../../types.ts';
 import type { ApiClient, KubeItem } from './apiclient.ts';
-import { mergePolicies } from './crd.ts';
+import { mergeMtls, mergePolicies } from './crd.ts';
 import { CRD_GROUP, CRD_VERSION, POLICY_PLURAL } from './constants.ts';
 
 interface PolicyObject extends KubeItem {
-  spec?: { default?: DefaultPolicy; allow?: AllowRule[] };
+  spec?: { default?: DefaultPolicy; allow?: AllowRule[]; mtls?: boolean };
 }
 
 export class KubePolicyWatch {
@@ -17,11 +17,15 @@ export class KubePolicyWatch {
 
   constructor(
     private api: ApiClient,
-    private opts: { onChange: (policy: MeshPolicy) => void; onError?: (err: unknown) => void; debounceMs?: number },
+    private opts: { onChange: (policy: MeshPolicy, mtls: boolean) => void; onError?: (err: unknown) => void; debounceMs?: number },
   ) {}
 
   policy(): MeshPolicy {
     return mergePolicies(this.items);
+  }
+
+  mtls(): boolean {
+    return mergeMtls(this.items);
   }
 
   /** Resolves once the objects have been listed. */
@@ -31,7 +35,7 @@ export class KubePolicyWatch {
       (items) => {
         this.items = items;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.opts.onChange(this.policy()), this.opts.debounceMs ?? 100);
+        this.timer = setTimeout(() => this.opts.onChange(this.policy(), this.mtls()), this.opts.debounceMs ?? 100);
       },
       (err) => this.opts.onError?.(err),
     );
