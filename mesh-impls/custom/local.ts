@@ -137,7 +137,7 @@ export class CustomLocalMesh implements LocalMesh {
     };
     own(join(dir, 'bootstrap.json'), JSON.stringify(boot, null, 2), 0o600);
     await stack.iptables(pod.name, interceptionRules());
-    const proc = stack.spawn(pod.name, { name: 'proxy', cmd: process.execPath, args: [PROXY_JS, join(dir, 'bootstrap.json')], uid: PROXY_UID }, 'proxy');
+    const proc = stack.spawn(pod.name, { name: 'proxy', cmd: process.execPath, args: [...(process.env.MESHBENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), PROXY_JS, join(dir, 'bootstrap.json')], uid: PROXY_UID }, 'proxy');
     m.proxies.set(pod.name, { process: proc, dir, boot });
     // Like linkerd-await: the app starts only once its proxy has an identity and a config.
     const deadline = Date.now() + 30_000;

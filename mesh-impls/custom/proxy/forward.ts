@@ -51,7 +51,9 @@ export function h2ToH2(down: http2.ServerHttp2Stream, headers: http2.IncomingHtt
     done(ok && down.rstCode === 0);
   };
   down.once('close', () => {
-    if (up && !up.closed) up.close(NGHTTP2_CANCEL);
+    // Cancel upstream only if its response is unfinished: a RST_STREAM after every request costs a frame and trips the
+    // peer's rapid-reset protection (ENHANCE_YOUR_CALM).
+    if (up && !up.closed && !up.readableEnded) up.close(NGHTTP2_CANCEL);
     finish();
   });
   const attempt = (n: number) => {
@@ -119,7 +121,9 @@ export function h1ToH2(req: http.IncomingMessage, res: http.ServerResponse, auth
   let finished = false;
   let up: http2.ClientHttp2Stream | undefined;
   res.once('close', () => {
-    if (up && !up.closed) up.close(NGHTTP2_CANCEL);
+    // Cancel upstream only if its response is unfinished: a RST_STREAM after every request costs a frame and trips the
+    // peer's rapid-reset protection (ENHANCE_YOUR_CALM).
+    if (up && !up.closed && !up.readableEnded) up.close(NGHTTP2_CANCEL);
     if (!finished) {
       finished = true;
       done(ok && res.writableFinished);
@@ -198,6 +202,7 @@ export function toH1App(
       ? (down.flags & END_STREAM) !== 0
       : !down.req.headers['transfer-encoding'] && (down.req.headers['content-length'] === undefined || down.req.headers['content-length'] === '0');
   let up: http.ClientRequest;
+  let responseComplete = false;
   const onError = (err: Error) => {
     // A pooled keep-alive socket the app closed just as we reused it: safe to resend a request without a body.
     if (up.reusedSocket && bodiless && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && !retried) {
@@ -228,6 +233,7 @@ export function toH1App(
         const out: http2.OutgoingHttpHeaders = { ':status': status };
         for (const k in res.headers) if (!HOP.has(k)) out[k] = res.headers[k];
         s.respond(out);
+        res.once('end', () => (responseComplete = true));
         res.pipe(s);
       });
     } else {
@@ -240,6 +246,7 @@ export function toH1App(
         const out: http.OutgoingHttpHeaders = {};
         for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
         res.writeHead(status, out);
+        r.once('end', () => (responseComplete = true));
         r.pipe(res);
       });
     }
@@ -247,13 +254,15 @@ export function toH1App(
   if (down.kind === 'h2') {
     const s = down.stream;
     s.once('close', () => {
-      if (!up.destroyed && !finished) up.destroy();
+      // Destroying a finished request would destroy its keep-alive socket too.
+      if (!up.destroyed && !responseComplete) up.destroy();
       finish(s.rstCode === 0);
     });
   } else {
     const { res } = down;
     res.once('close', () => {
-      if (!up.destroyed && !finished) up.destroy();
+      // Destroying a finished request would destroy its keep-alive socket too.
+      if (!up.destroyed && !responseComplete) up.destroy();
       finish(res.writableFinished);
     });
   }
