@@ -39,6 +39,8 @@ esac`);
   write('kubectl', `case "$1 $2" in
   "apply --server-side") if [ "$4" = "-f" ] && [ "$5" != "-" ]; then :; else cat > ${work}/stdin.tmp; grep -c '^kind: CustomResourceDefinition' ${work}/stdin.tmp >> ${work}/crds || true; cat ${work}/stdin.tmp >> ${work}/applied.yaml; fi ;;
   "get namespace") exit 1 ;;
+  "exec -n") case "$*" in *points.json*) gzip -c ${work}/points.ndjson | base64 ;; *) exit 1 ;; esac ;;
+  "get --raw") n=$(cat ${work}/samples 2>/dev/null || echo 0); echo $((n+1)) > ${work}/samples; t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ); printf '{"pods":[{"podRef":{"name":"frontend","namespace":"online-boutique"},"containers":[{"name":"linkerd-proxy","cpu":{"time":"%s","usageCoreNanoSeconds":%s},"memory":{"rssBytes":%s}}]}]}' "$t" $((n*100000000)) $((1000000+n)) ;;
   "create -f") echo "$3" >> ${work}/created.log ;;
   "delete --ignore-not-found") cat >> ${work}/deleted.yaml ;;
   "get crd") n=$(awk '{s+=$1} END {print s+0}' ${work}/crds 2>/dev/null); i=0; while [ $i -lt $n ]; do echo "customresourcedefinition/crd$i"; i=$((i+1)); done ;;
@@ -54,6 +56,12 @@ async function fakeApi(): Promise<http.Server> {
     const ns = url.pathname.split('/namespaces/')[1]?.split('/')[0];
     if (url.pathname.endsWith('/deployments')) {
       return res.end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [{ metadata: { name: `${ns}-d`, generation: 1 }, spec: { replicas: 1 }, status: { observedGeneration: 1, updatedReplicas: 1, availableReplicas: 1 } }] }));
+    }
+    if (url.pathname === '/api/v1/nodes') return res.end(JSON.stringify({ metadata: {}, items: [{ metadata: { name: 'node-1' } }] }));
+    if (url.pathname.endsWith('/pods') && url.searchParams.get('watch') === 'true') {
+      // The k6 Job's pod appears and is Running (k6 init container done, results holder up).
+      res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'k6-pod', labels: { 'job-name': 'k6' } }, status: { phase: 'Running' } } })}\n`);
+      return;
     }
     if (url.pathname.endsWith('/pods')) {
       const pod = (name: string) => ({ metadata: { name, labels: { app: name } }, spec: { containers: [{ name: 'server' }, { name: 'linkerd-proxy' }] }, status: { podIP: '10.0.0.1', containerStatuses: ['server', 'linkerd-proxy'].map((n) => ({ name: n, ready: true, image: 'i', imageID: 'i', restartCount: 0 })) } });
@@ -96,6 +104,28 @@ test('kind + linkerd: documented order, identity files, install metrics, verific
     const applied = readFileSync(join(work, 'applied.yaml'), 'utf8');
     assert.match(applied, /linkerd\.io\/inject: enabled/);
     assert.match(applied, /name: frontend-external/);
+    // Load: the k6 Job is rendered, applied, its pod followed, its points fetched with exec and parsed.
+    const t0 = Date.now();
+    const point = (offsetMs: number, value: number, status: string, phase: string) =>
+      JSON.stringify({ type: 'Point', metric: 'http_req_duration', data: { time: new Date(t0 + offsetMs).toISOString(), value, tags: { step: 'home', phase, status, expected_response: String(status < '400') } } });
+    writeFileSync(join(work, 'points.ndjson'), [point(0, 50, '200', 'warmup'), point(1500, 10, '200', 'measure'), point(1600, 20, '200', 'measure'), point(1700, 30, '500', 'measure')].join('\n') + '\n');
+    const journey = { name: 'j', cookies: false, steps: [{ name: 'home', weight: 1, requests: [{ method: 'GET' as const, path: '/' }] }] };
+    const window = d.startResources();
+    const load = await d.load({ journey, rps: 50, durationMs: 2000, warmupMs: 1000 });
+    assert.equal(load.engine, 'k6');
+    assert.equal(load.total.requests, 3);
+    assert.equal(load.total.errors.http5xx, 1);
+    assert.equal(load.steps.home.latencyMs.max > 19, true);
+    const job = readFileSync(join(work, 'applied.yaml'), 'utf8');
+    assert.match(job, /kind: Job[\s\S]*name: k6-50rps-1[\s\S]*namespace: meshbench-load/);
+    assert.match(job, /BASE_URL=http:\/\/frontend\.online-boutique\.svc\.cluster\.local:80/);
+    assert.match(readFileSync(join(work, 'calls.log'), 'utf8'), /kubectl delete job k6-50rps-1 -n meshbench-load/);
+    // Resources: kubelet summaries sampled over the window become per-container records with roles.
+    await new Promise((r) => setTimeout(r, 50));
+    const res = await window.stop(Date.now() - 60_000, Date.now());
+    const proxy = res.find((r) => r.process === 'linkerd-proxy');
+    assert.equal(proxy?.role, 'proxy');
+    assert.ok(proxy!.samples >= 2 && proxy!.rssPeakBytes >= 1_000_001);
     await d.applyPolicy(leastPrivilegePolicy(boutiqueInfo() as unknown as Workload));
     assert.match(readFileSync(join(work, 'applied.yaml'), 'utf8'), /kind: AuthorizationPolicy[\s\S]*name: paymentservice-grpc-any-from-checkoutservice/);
     await d.teardown();
