@@ -22,6 +22,7 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly problems: string[] = [],
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -170,7 +171,7 @@ export function createFrontend(peers: Peers) {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const allow = (...methods: string[]) => {
-      if (!methods.includes(method)) throw new HttpError(405, `${method} ${path} is not allowed; use ${methods.join(' or ')}`);
+      if (!methods.includes(method)) throw new HttpError(405, `${method} ${path} is not allowed; use ${methods.join(' or ')}`, [], { allow: methods.join(', ') });
     };
 
     if (path === '/_healthz') {
@@ -242,8 +243,9 @@ export function createFrontend(peers: Peers) {
       const status = err instanceof HttpError ? err.status : 500;
       const problems = err instanceof HttpError ? err.problems : [];
       if (status >= 500) console.error(`${req.method} ${req.url} → ${status}: ${e.message}`);
-      if (!res.headersSent) sendHtml(res, null, status, errorPage(status, e.message, problems));
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+      sendHtml(res, null, status, errorPage(status, e.message, problems));
     }
   };
 }
