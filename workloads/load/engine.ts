@@ -54,7 +54,9 @@ export function validatePlan(plan: LoadPlan): void {
 // Workers do not inherit tsx's loader for a .ts entry (checked on Node 20 under both `tsx` and `node --import tsx`),
 // so each worker registers tsx itself before importing worker.ts.
 const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-const BOOTSTRAP = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+// tsx is resolved here, not in the worker: an eval worker resolves bare names from the current directory.
+const TSX_API_URL = import.meta.resolve('tsx/esm/api');
+const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL)}); })`;
 
 function startWorker(spec: Omit<ShardSpec, 'startEpochMs'>, onProgress: (p: ShardProgress) => void) {
   const worker = new Worker(BOOTSTRAP, { eval: true, execArgv: [], workerData: spec });

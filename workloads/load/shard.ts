@@ -135,6 +135,7 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
 
   const finish = (vu: VirtualUser) => {
     inFlight--;
+    catchUp();
     if (queuedHead < queued.length) {
       const slot = queued[queuedHead++];
       if (queuedHead === queued.length) queued.length = queuedHead = 0;
@@ -215,6 +216,15 @@ export async function runShard(spec: ShardSpec, onProgress?: (p: ShardProgress) 
       scheduleFinished = true;
       maybeDone();
     }
+  };
+
+  // Already awake for a response: send whatever is due now rather than wait for the clock's wake-up.
+  const catchUp = () => {
+    if (nextSlot >= totalSlots) return;
+    const now = performance.now();
+    let due = nextSlot;
+    while (due < totalSlots && slotTime(due) <= now) due++;
+    if (due > nextSlot) onDue(due);
   };
 
   const progressTimer = onProgress
