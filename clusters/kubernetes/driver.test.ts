@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { kubeDriver } from './driver.ts';
+import { kubeDriver, type KubeDeployment } from './driver.ts';
 import { cachedToolPath } from './tools.ts';
 import linkerd from '../../mesh-impls/linkerd/index.ts';
 import { leastPrivilegePolicy, type KubeTool } from '../../mesh-impls/types.ts';
@@ -39,6 +39,7 @@ esac`);
   write('kubectl', `case "$1 $2" in
   "apply --server-side") if [ "$4" = "-f" ] && [ "$5" != "-" ]; then :; else cat > ${work}/stdin.tmp; grep -c '^kind: CustomResourceDefinition' ${work}/stdin.tmp >> ${work}/crds || true; cat ${work}/stdin.tmp >> ${work}/applied.yaml; fi ;;
   "get namespace") exit 1 ;;
+  "logs -n") echo "probe says: 403" ;;
   "exec -n") case "$*" in *points.json*) gzip -c ${work}/points.ndjson | base64 ;; *) exit 1 ;; esac ;;
   "get --raw") n=$(cat ${work}/samples 2>/dev/null || echo 0); echo $((n+1)) > ${work}/samples; t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ); printf '{"pods":[{"podRef":{"name":"frontend","namespace":"online-boutique"},"containers":[{"name":"linkerd-proxy","cpu":{"time":"%s","usageCoreNanoSeconds":%s},"memory":{"rssBytes":%s}}]}]}' "$t" $((n*100000000)) $((1000000+n)) ;;
   "create -f") echo "$3" >> ${work}/created.log ;;
@@ -60,7 +61,8 @@ async function fakeApi(): Promise<http.Server> {
     if (url.pathname === '/api/v1/nodes') return res.end(JSON.stringify({ metadata: {}, items: [{ metadata: { name: 'node-1' } }] }));
     if (url.pathname.endsWith('/pods') && url.searchParams.get('watch') === 'true') {
       // The k6 Job's pod appears and is Running (k6 init container done, results holder up).
-      res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'k6-pod', labels: { 'job-name': 'k6' } }, status: { phase: 'Running' } } })}\n`);
+      const probe = url.searchParams.get('fieldSelector')?.includes('probe-');
+      res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: probe ? 'probe-1' : 'k6-pod' }, status: { phase: probe ? 'Succeeded' : 'Running' } } })}\n`);
       return;
     }
     if (url.pathname.endsWith('/pods')) {
@@ -126,6 +128,11 @@ test('kind + linkerd: documented order, identity files, install metrics, verific
     const proxy = res.find((r) => r.process === 'linkerd-proxy');
     assert.equal(proxy?.role, 'proxy');
     assert.ok(proxy!.samples >= 2 && proxy!.rssPeakBytes >= 1_000_001);
+    // Probe pods: applied (not injected when asked), followed to completion, logs returned, deleted.
+    const probe = await (d as KubeDeployment).runPod({ name: 'probe-1', image: 'busybox:1.36', command: ['sh', '-c', 'echo hi'], meshed: false });
+    assert.deepEqual(probe, { phase: 'Succeeded', logs: 'probe says: 403\n' });
+    assert.match(readFileSync(join(work, 'applied.yaml'), 'utf8'), /kind: Pod\nmetadata:\n  name: probe-1\n[\s\S]*linkerd\.io\/inject: disabled/);
+    assert.match(readFileSync(join(work, 'calls.log'), 'utf8'), /kubectl delete pod -n online-boutique probe-1/);
     await d.applyPolicy(leastPrivilegePolicy(boutiqueInfo() as unknown as Workload));
     assert.match(readFileSync(join(work, 'applied.yaml'), 'utf8'), /kind: AuthorizationPolicy[\s\S]*name: paymentservice-grpc-any-from-checkoutservice/);
     await d.teardown();
