@@ -10,21 +10,27 @@
 //      ({ pod: id.pod, namespace, serviceAccount, identity: id.identity, ip: '', service: '', ports: [] }), so a proxy
 //      that starts before its EndpointSlice is seen can still be certified. /v1/certify then signs for
 //      spiffeId(td, id.namespace, id.serviceAccount) exactly as today.
-//   3. At start: `opts.kube.onEndpoints((eps) => { state.pods = Object.fromEntries(eps.map((e) => [e.pod,
-//      { ...e, tokenSha256: '' }])); publish(); })` — POST /api/pods is then refused on Kubernetes.
+//   3. At start: `opts.kube.onEndpoints((eps, vips) => { state.pods = Object.fromEntries(eps.map((e) => [e.pod,
+//      { ...e, tokenSha256: '' }])); state.virtualIps = vips; publish(); })` — POST /api/pods is then refused on
+//      Kubernetes. The snapshot gains `virtualIps` (additive field of shared/config.ts Snapshot).
+//   5. proxy/outbound.ts: apps on Kubernetes dial Service ClusterIPs, which the REDIRECT hands to the proxy before
+//      kube-proxy can translate them. When `byIp` has no endpoint for the original destination, look it up in the
+//      snapshot's virtualIps (ip + port): the Service's pods are the candidates (balance over their endpoints) and
+//      `targetPort` is the port to dial on the chosen pod; only then fall back to passthrough.
 //   4. Policy needs no change: the extension PUTs the merged MeshPolicy to the operator API on loopback.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MeshPolicy } from '../../types.ts';
 import { ApiClient, type ApiConfig } from './apiclient.ts';
 import { apiTokenReviewer, ServiceAccountAuthenticator, type ReviewedIdentity } from './tokenreview.ts';
-import { KubeDiscovery, type KubeEndpoint } from './discovery.ts';
+import { KubeDiscovery, type KubeEndpoint, type KubeVirtualIp } from './discovery.ts';
 import { KubePolicyWatch } from './policy-watch.ts';
 import { TOKEN_AUDIENCE } from './constants.ts';
 
 export interface KubeControlPlaneExtension {
   authenticate(bearerToken: string): Promise<ReviewedIdentity & { pod: string }>;
-  onEndpoints(cb: (endpoints: KubeEndpoint[]) => void): void;
+  /** Every change of the discovered endpoints and Service virtual IPs (and the current ones at once). */
+  onEndpoints(cb: (endpoints: KubeEndpoint[], virtualIps: KubeVirtualIp[]) => void): void;
   stop(): void;
 }
 
@@ -40,14 +46,16 @@ export interface KubeExtensionOptions {
 export async function startKubeExtension(o: KubeExtensionOptions): Promise<KubeControlPlaneExtension> {
   const api = new ApiClient(o.api);
   const auth = new ServiceAccountAuthenticator(apiTokenReviewer(api), { trustDomain: o.trustDomain, audience: TOKEN_AUDIENCE });
-  const listeners: ((eps: KubeEndpoint[]) => void)[] = [];
+  const listeners: ((eps: KubeEndpoint[], vips: KubeVirtualIp[]) => void)[] = [];
   let latest: KubeEndpoint[] = [];
+  let latestVips: KubeVirtualIp[] = [];
   const discovery = new KubeDiscovery(api, {
     trustDomain: o.trustDomain,
-    onChange: (eps) => {
+    onChange: (eps, vips) => {
       latest = eps;
-      o.log(`discovery: ${eps.length} meshed pods`);
-      for (const l of listeners) l(eps);
+      latestVips = vips;
+      o.log(`discovery: ${eps.length} meshed pods, ${vips.length} Service addresses`);
+      for (const l of listeners) l(eps, vips);
     },
     onError: (err) => o.log(`discovery watch: ${(err as Error).message} (re-listing)`),
   });
@@ -71,7 +79,7 @@ export async function startKubeExtension(o: KubeExtensionOptions): Promise<KubeC
     },
     onEndpoints(cb) {
       listeners.push(cb);
-      cb(latest);
+      cb(latest, latestVips);
     },
     stop() {
       discovery.stop();

@@ -2,7 +2,7 @@
 // ports, ready or not) joined with the pods themselves (ServiceAccount → identity, injection, readiness probe →
 // the health check the proxy admits from the node). Watched (list + watch, re-listing on a broken watch, see
 // apiclient.ts); every change recomputes the list, debounced, and hands it to the control plane.
-import type { V1EndpointSlice, V1Pod, V1Probe } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod, V1Probe, V1Service } from '@kubernetes/client-node';
 import type { ApiClient } from './apiclient.ts';
 import type { Endpoint } from '../shared/config.ts';
 import { spiffeId } from '../shared/pki.ts';
@@ -81,17 +81,55 @@ export function buildEndpoints(pods: readonly V1Pod[], slices: readonly V1Endpoi
   return out.sort((a, b) => (a.namespace + a.pod).localeCompare(b.namespace + b.pod));
 }
 
+/**
+ * A Service's virtual address as apps call it: kube-proxy would translate ClusterIP:port to a pod, but the proxy's
+ * outbound listener sees the connection first (the iptables REDIRECT runs in the pod), so it must know that this
+ * address means these pods at this target port.
+ */
+export interface KubeVirtualIp {
+  ip: string;
+  port: number;
+  targetPort: number;
+  /** The Service's name (which may differ from its pods' mesh service, e.g. frontend-external). */
+  service: string;
+  namespace: string;
+  /** Pods behind it (Endpoint.pod names), ready or not. */
+  pods: string[];
+}
+
+/** ClusterIP:port → target port and pods, from Services joined with their EndpointSlices by port name. */
+export function buildVirtualIps(services: readonly V1Service[], slices: readonly V1EndpointSlice[]): KubeVirtualIp[] {
+  const out: KubeVirtualIp[] = [];
+  for (const svc of services) {
+    const name = svc.metadata?.name;
+    const ns = svc.metadata?.namespace ?? 'default';
+    const ips = (svc.spec?.clusterIPs ?? [svc.spec?.clusterIP]).filter((ip): ip is string => !!ip && ip !== 'None');
+    if (!name || !ips.length) continue;
+    const mine = slices.filter((sl) => sl.metadata?.labels?.['kubernetes.io/service-name'] === name && (sl.metadata?.namespace ?? 'default') === ns);
+    for (const p of svc.spec?.ports ?? []) {
+      if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+      // The slice port with the Service port's name carries the resolved (numeric) target port.
+      const slicePort = mine.flatMap((sl) => sl.ports ?? []).find((sp) => (sp.name ?? '') === (p.name ?? ''));
+      const targetPort = slicePort?.port ?? (typeof p.targetPort === 'number' ? p.targetPort : p.port);
+      const pods = [...new Set(mine.flatMap((sl) => (sl.endpoints ?? []).filter((e) => e.targetRef?.kind === 'Pod').map((e) => e.targetRef!.name!)))].sort();
+      for (const ip of ips) out.push({ ip, port: p.port, targetPort, service: name, namespace: ns, pods });
+    }
+  }
+  return out.sort((a, b) => `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`));
+}
+
 export interface DiscoveryOptions {
   trustDomain: string;
-  onChange: (endpoints: KubeEndpoint[]) => void;
+  onChange: (endpoints: KubeEndpoint[], virtualIps: KubeVirtualIp[]) => void;
   onError?: (err: unknown) => void;
   debounceMs?: number;
 }
 
-/** Watches pods and EndpointSlices in every namespace and reports the endpoint list on each change. */
+/** Watches pods, Services and EndpointSlices in every namespace and reports endpoints and virtual IPs on each change. */
 export class KubeDiscovery {
   private pods: V1Pod[] = [];
   private slices: V1EndpointSlice[] = [];
+  private services: V1Service[] = [];
   private timer?: NodeJS.Timeout;
   private last = '';
   private watches: { ready: Promise<void>; stop: () => void }[] = [];
@@ -101,28 +139,34 @@ export class KubeDiscovery {
     private opts: DiscoveryOptions,
   ) {}
 
-  /** The current list from the watch caches. */
+  /** The current lists from the watch caches. */
   endpoints(): KubeEndpoint[] {
     return buildEndpoints(this.pods, this.slices, this.opts.trustDomain);
+  }
+
+  virtualIps(): KubeVirtualIp[] {
+    return buildVirtualIps(this.services, this.slices);
   }
 
   private schedule(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       const list = this.endpoints();
-      const key = JSON.stringify(list);
+      const vips = this.virtualIps();
+      const key = JSON.stringify([list, vips]);
       if (key === this.last) return;
       this.last = key;
-      this.opts.onChange(list);
+      this.opts.onChange(list, vips);
     }, this.opts.debounceMs ?? 100);
   }
 
-  /** Resolves once both collections have been listed. */
+  /** Resolves once every collection has been listed. */
   async start(): Promise<void> {
     const onError = (err: unknown) => this.opts.onError?.(err);
     this.watches = [
       this.api.listWatch<V1Pod>('/api/v1/pods', (items) => ((this.pods = items), this.schedule()), onError),
       this.api.listWatch<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', (items) => ((this.slices = items), this.schedule()), onError),
+      this.api.listWatch<V1Service>('/api/v1/services', (items) => ((this.services = items), this.schedule()), onError),
     ];
     await Promise.all(this.watches.map((w) => w.ready));
   }

@@ -43,6 +43,7 @@ export interface FakeOptions {
 
 const LIST_KIND: Record<string, string> = {
   '/api/v1/pods': 'PodList',
+  '/api/v1/services': 'ServiceList',
   '/apis/discovery.k8s.io/v1/endpointslices': 'EndpointSliceList',
   '/apis/mesh.meshbench.io/v1alpha1/meshpolicies': 'MeshPolicyList',
 };

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep, MeshPolicy } from '../../types.ts';
+import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep, KubeWorkloadInfo, MeshPolicy } from '../../types.ts';
 import { ensureCa } from '../shared/pki.ts';
 import { kindClusterName } from '../../../clusters/kind/kind.ts';
 import { policyObject } from './crd.ts';
@@ -51,6 +51,16 @@ export function judgeCheck(stdout: string): { ok: boolean; detail: string } {
   const bad = pods.filter((p) => !p.ok);
   if (bad.length || !check.ok) return { ok: false, detail: bad.map((p) => `${p.pod}: ${p.problems.join(', ')}`).join('; ') || 'control plane reports not ok' };
   return { ok: true, detail: `${pods.length} pods meshed, each with a certificate, a config and recent reports` };
+}
+
+/**
+ * Rules name Service ports; the proxy sees the pod's port (kube-proxy has already translated the Service port when
+ * the connection reaches the pod: frontend 80 → 8080, emailservice 5000 → 8080). So each rule's port becomes the
+ * Service port's targetPort on Kubernetes.
+ */
+export function toTargetPorts(policy: MeshPolicy, workload: KubeWorkloadInfo): MeshPolicy {
+  const target = (to: string, port: number) => workload.services.find((s) => s.name === to)?.ports.find((p) => p.port === port)?.targetPort ?? port;
+  return { default: policy.default, allow: policy.allow.map((r) => ({ ...r, port: target(r.to, r.port) })) };
 }
 
 export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
@@ -115,7 +125,7 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
         { do: 'apply', title: 'custom mesh: control plane (RBAC, Deployment, Service) and injector', objects: [...controlPlaneObjects(o), ...injectorObjects(o)] },
         { do: 'wait-ready', title: 'custom mesh: control plane and injector ready', namespace: CP_NAMESPACE, timeoutS: 180 },
         ...(opts.profile
-          ? [{ do: 'apply' as const, title: `custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, objects: [policyObject(opts.profile.policy, CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)] }]
+          ? [{ do: 'apply' as const, title: `custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, objects: [policyObject(toTargetPorts(opts.profile.policy, ctx.workload), CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)] }]
           : []),
         { do: 'run', title: 'custom mesh: register the injector webhook (failurePolicy Fail, labelled namespaces only)', tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${WEBHOOK_FILE}}`] },
       ];
@@ -130,8 +140,8 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
       appProtocol: true,
     },
 
-    policy(policy, _workload, ctx): KubeObject[] {
-      return [policyObject(policy, ctx.namespace, { [RUN_LABEL]: ctx.runId })];
+    policy(policy, workload, ctx): KubeObject[] {
+      return [policyObject(toTargetPorts(policy, workload), ctx.namespace, { [RUN_LABEL]: ctx.runId })];
     },
 
     verify(): KubeStep[] {

@@ -12,13 +12,13 @@ import jsonpatch from 'fast-json-patch';
 import type { V1Pod } from '@kubernetes/client-node';
 import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
 import { apiTokenReviewer, identityFromReview, ServiceAccountAuthenticator } from './tokenreview.ts';
-import { buildEndpoints, KubeDiscovery, type KubeEndpoint } from './discovery.ts';
+import { buildEndpoints, buildVirtualIps, KubeDiscovery, type KubeEndpoint, type KubeVirtualIp } from './discovery.ts';
 import { KubePolicyWatch } from './policy-watch.ts';
 import { policyObject } from './crd.ts';
 import { injectPatch } from './inject.ts';
 import { runKubeCommand } from './cli.ts';
 import { OPERATOR_PROXY_PATH } from './kube-mesh.ts';
-import { boutiquePods, CFG } from './test-fixtures.ts';
+import { boutiqueObjects, boutiquePods, CFG } from './test-fixtures.ts';
 import { TOKEN_AUDIENCE } from './constants.ts';
 import { startControlPlane } from '../control-plane/server.ts';
 import { ensureCa } from '../shared/pki.ts';
@@ -30,6 +30,13 @@ import type { MeshPolicy } from '../../types.ts';
 const PODS = '/api/v1/pods';
 const SLICES = '/apis/discovery.k8s.io/v1/endpointslices';
 const POLICIES = '/apis/mesh.meshbench.io/v1alpha1/meshpolicies';
+const SERVICES = '/api/v1/services';
+
+/** The Service objects the workload renderer makes, with the ClusterIP the API server would assign. */
+function serviceObject(name: string, clusterIP: string) {
+  const svc = boutiqueObjects().find((o) => o.kind === 'Service' && o.metadata.name === name)!;
+  return { ...svc, spec: { ...(svc.spec as object), clusterIP, clusterIPs: [clusterIP] } };
+}
 
 async function until<T>(what: string, get: () => T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -156,6 +163,24 @@ describe('discovery from EndpointSlices and pods', () => {
     assert.deepEqual(r.health, { kind: 'tcp', port: 6379 });
   });
 
+  it('maps Service virtual IPs to target ports and pods (what the outbound proxy must resolve)', () => {
+    const fe = runningPod('frontend', '10.244.0.10');
+    const email = runningPod('emailservice', '10.244.0.13');
+    const headless = { ...serviceObject('cartservice', 'None') };
+    const vips = buildVirtualIps(
+      [serviceObject('frontend', '10.96.0.80'), serviceObject('frontend-external', '10.96.0.81'), serviceObject('emailservice', '10.96.0.50'), headless] as never,
+      [sliceFor('frontend', { name: 'http', port: 8080 }, [fe]), sliceFor('frontend-external', { name: 'http', port: 8080 }, [fe]), sliceFor('emailservice', { name: 'grpc', port: 8080 }, [email])] as never,
+    );
+    assert.deepEqual(
+      vips.map((v) => `${v.ip}:${v.port} -> ${v.service} :${v.targetPort} [${v.pods.join(',')}]`),
+      [
+        '10.96.0.50:5000 -> emailservice :8080 [emailservice-5f7c9d8b6-x2x7q]',
+        '10.96.0.80:80 -> frontend :8080 [frontend-5f7c9d8b6-x2x7q]',
+        '10.96.0.81:80 -> frontend-external :8080 [frontend-5f7c9d8b6-x2x7q]',
+      ],
+    );
+  });
+
   it('follows adds and deletes through the informers (list, then watch)', async () => {
     const seen: KubeEndpoint[][] = [];
     const cart = runningPod('cartservice', '10.244.0.20');
@@ -264,6 +289,7 @@ describe('control plane Kubernetes extension', () => {
     const cart = runningPod('cartservice', '10.244.0.30');
     api.put(PODS, cart as never);
     api.put(SLICES, sliceFor('cartservice', { name: 'grpc', port: 7070 }, [cart]) as never);
+    api.put(SERVICES, serviceObject('cartservice', '10.96.0.70') as never);
     api.put(POLICIES, policyObject({ default: 'all-authenticated', allow: [{ to: 'cartservice', port: 7070, from: ['frontend', 'checkoutservice'] }] }, 'boutique') as never);
     ext = await startKubeExtension({ api: cfg, trustDomain: 'cluster.local', dir, operatorUrl: `http://127.0.0.1:${operatorPort}`, log: (l) => lines.push(l) });
   });
@@ -298,8 +324,9 @@ describe('control plane Kubernetes extension', () => {
   });
 
   it('hands discovered endpoints to the control plane and authenticates pod-bound tokens only', async () => {
-    const eps = await new Promise<KubeEndpoint[]>((resolve) => ext.onEndpoints((l) => l.length && resolve(l)));
+    const [eps, vips] = await new Promise<[KubeEndpoint[], KubeVirtualIp[]]>((resolve) => ext.onEndpoints((l, v) => l.length && v.length && resolve([l, v])));
     assert.deepEqual(eps.map((e) => [e.pod, e.ip, e.identity]), [['cartservice-5f7c9d8b6-x2x7q', '10.244.0.30', 'spiffe://cluster.local/ns/boutique/sa/cartservice']]);
+    assert.deepEqual(vips, [{ ip: '10.96.0.70', port: 7070, targetPort: 7070, service: 'cartservice', namespace: 'boutique', pods: ['cartservice-5f7c9d8b6-x2x7q'] }]);
     const id = await ext.authenticate('bound');
     assert.equal(id.pod, 'cartservice-5f7c9d8b6-x2x7q');
     assert.equal(id.identity, eps[0].identity);

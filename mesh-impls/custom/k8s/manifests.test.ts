@@ -66,8 +66,13 @@ describe('custom mesh manifests', () => {
     const objs = mesh.policy(policy, ctx.workload, ctx);
     assertValidObjects(objs, 'policy');
     assert.equal(objs[0].metadata.namespace, 'boutique');
-    // (JSON round trip: the workload's rules carry `methods: undefined`, which the object leaves out.)
-    assert.deepEqual(mergePolicies(objs as never), JSON.parse(JSON.stringify(policy)));
+    // Service ports become the pods' ports, which is what the proxy sees (kube-proxy translated them already).
+    const rules = (objs[0].spec as { allow: { to: string; port: number; from: string[] }[] }).allow;
+    assert.deepEqual(rules.find((r) => r.to === 'emailservice')?.port, 8080, 'emailservice Service 5000 → pod 8080');
+    assert.deepEqual(rules.find((r) => r.to === 'frontend' && r.from.includes('*unauthenticated*'))?.port, 8080, 'frontend Service 80 → pod 8080');
+    assert.deepEqual(rules.find((r) => r.to === 'cartservice')?.port, 7070);
+    assert.equal(rules.length, policy.allow.length);
+    assert.deepEqual(mergePolicies(objs as never).default, 'deny');
     assertValidObjects(byKind(applied(steps), 'CustomResourceDefinition'), 'CRD');
   });
 
