@@ -81,9 +81,11 @@ const services: WorkloadService[] = [
     name: 'loadgenerator',
     serviceAccount: 'loadgenerator',
     // Upstream's Locust runs headless without a port; ours serves its counters so the pod can be probed.
+    // It starts with no users: the harness's own engine is the load, and background traffic would blur the
+    // measured windows. Raise USERS to explore a stack brought up with `npm run up`.
     ports: [{ name: 'http-stats', port: 8089, protocol: 'http' }],
     health: { kind: 'http', port: 8089, path: '/_healthz' },
-    local: (ctx) => nodeProcess('loadgenerator', MAIN, { PORT: '8089', FRONTEND_ADDR: ctx.addr('frontend'), USERS: '10', RATE: '1' }, ['loadgenerator']),
+    local: (ctx) => nodeProcess('loadgenerator', MAIN, { PORT: '8089', FRONTEND_ADDR: ctx.addr('frontend'), USERS: '0', RATE: '1' }, ['loadgenerator']),
   },
   redisCart,
 ];
