@@ -157,6 +157,20 @@ test('errors by class: connect (nothing listening) and timeout (server never ans
   }
 });
 
+test('two workers interleave one schedule and their histograms merge', async () => {
+  const server = await startTestServer({ delayMs: 1 });
+  try {
+    const r = await createBuiltinEngine({ workers: 2 }).run({ baseUrl: server.url, journey: singleRequestJourney('/'), rps: 100, durationMs: 2000, warmupMs: 500 });
+    assert.equal(r.engineStats?.workers, 2);
+    assert.equal(r.total.requests, 200, 'every slot of the window, once');
+    assert.equal(server.requests(), 250, 'warm-up and window, nothing twice');
+    assert.equal(r.steps['GET /'].requests, 200);
+    assert.ok(r.total.latencyMs.min >= 1, `min ${r.total.latencyMs.min} ms is below the server delay`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('bad plans fail fast with the field named', async () => {
   const base = { baseUrl: 'http://127.0.0.1:1', journey: singleRequestJourney('/'), rps: 10, durationMs: 1000, warmupMs: 0 };
   await assert.rejects(builtinEngine.run({ ...base, rps: 0 }), /rps = 0 is invalid/);
