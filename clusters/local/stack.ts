@@ -102,15 +102,11 @@ export class LocalStack {
     saveState(this.state);
     const peer = `${prefix}p${index}`;
     await sh`ip netns add ${pod.netns}`;
-    await sh`ip link add ${pod.hostVeth} type veth peer name ${peer}`;
-    await sh`ip link set ${peer} netns ${pod.netns}`;
+    await sh`ip link add ${pod.hostVeth} type veth peer name ${peer} netns ${pod.netns}`;
     await sh`ip link set ${pod.hostVeth} master ${this.state.bridge} up`;
-    const inPod = (args: string[]) => sh`ip netns exec ${pod.netns} ${args}`;
-    await inPod(['ip', 'link', 'set', 'lo', 'up']);
-    await inPod(['ip', 'link', 'set', peer, 'name', 'eth0']);
-    await inPod(['ip', 'addr', 'add', `${pod.ip}/24`, 'dev', 'eth0']);
-    await inPod(['ip', 'link', 'set', 'eth0', 'up']);
-    await inPod(['ip', 'route', 'add', 'default', 'via', gateway]);
+    // One `ip -batch` for everything inside the namespace: process spawns dominate pod start-up on a busy host.
+    const inside = [`link set lo up`, `link set ${peer} name eth0`, `addr add ${pod.ip}/24 dev eth0`, `link set eth0 up`, `route add default via ${gateway}`];
+    await sh({ input: `${inside.join('\n')}\n` })`ip -n ${pod.netns} -batch -`;
     this.pods.set(name, pod);
     this.hostEntries.set(pod.service, pod.ip);
     if (pod.service !== name) this.hostEntries.set(name, pod.ip);
