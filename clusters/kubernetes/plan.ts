@@ -185,7 +185,7 @@ export function renderDryRun(input: DryRunInput): string {
     }
     if (plan.cluster) out.push(`  export KUBECONFIG=<run>/kubeconfig-${plan.cluster}   # for every command after the cluster exists`);
     else if (mesh.kube) out.push(`  if namespace ${mesh.kube.controlPlaneNamespaces[0]} already exists, the install and uninstall steps are skipped: the mesh is reused and left in place`);
-    for (const g of mesh.kube?.generatedFiles ?? []) out.push(`  generate <files>/${g.name}: ${g.description} (secret material, not printed)`);
+    for (const g of mesh.kube?.generatedFiles ?? []) out.push(`  generate <files>/${g.name}: ${g.description} (generated at run time, not printed)`);
     let n = 0;
     const files: Record<string, string> = {};
     const section = (title: string, steps: PlanStep[]) => {
