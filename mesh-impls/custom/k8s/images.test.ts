@@ -16,7 +16,8 @@ import { validate } from 'dockerfile-utils';
 import { ensureCa } from '../shared/pki.ts';
 import { interceptRules } from './iptables.ts';
 import { bootstrapFromEnv, writeBootstrap } from './bootstrap.ts';
-import { boutiquePods } from './test-fixtures.ts';
+import { boutiquePods, CFG } from './test-fixtures.ts';
+import { injectPatch } from './inject.ts';
 import { CP_UID, PROXY_UID } from './constants.ts';
 import { DOCKERFILES } from './images.ts';
 
@@ -196,6 +197,25 @@ describe('image bundles (the Dockerfiles’ build step, run here)', () => {
 });
 
 describe('proxy bootstrap from the injector environment', () => {
+  it('reads exactly the environment the injector sets (downward API fields resolved as the kubelet would)', () => {
+    const pod = boutiquePods().find((p) => p.metadata?.labels?.app === 'frontend')!;
+    const r = injectPatch(pod, 'boutique', CFG);
+    assert.equal(r.action, 'inject');
+    if (r.action !== 'inject') return;
+    const proxy = (r.patch.find((op) => op.path === '/spec/initContainers')!.value as { name: string; env: { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }[] }[])[1];
+    const fields: Record<string, string> = { 'metadata.name': pod.metadata!.name!, 'metadata.namespace': 'boutique', 'status.podIP': '10.244.0.10', 'status.hostIP': '172.18.0.2', 'spec.serviceAccountName': 'frontend' };
+    const env = Object.fromEntries(proxy.env.map((e) => [e.name, e.value ?? fields[e.valueFrom!.fieldRef.fieldPath]]));
+    const boot = bootstrapFromEnv(env);
+    assert.deepEqual(
+      { pod: boot.pod, podIp: boot.podIp, namespace: boot.namespace, serviceAccount: boot.serviceAccount, service: boot.service, nodeIp: boot.nodeIp, ports: [boot.inboundPort, boot.outboundPort, boot.adminPort] },
+      { pod: pod.metadata!.name, podIp: '10.244.0.10', namespace: 'boutique', serviceAccount: 'frontend', service: 'frontend', nodeIp: '172.18.0.2', ports: [4143, 4140, 4191] },
+    );
+    assert.equal(boot.controlPlaneId, CFG.controlPlaneId);
+    // The token path is the projected volume's mount + path.
+    const mounts = (proxy as unknown as { volumeMounts: { name: string; mountPath: string }[] }).volumeMounts;
+    assert.equal(boot.tokenFile, `${mounts.find((m) => m.name === 'mesh-token')!.mountPath}/token`);
+  });
+
   it('builds the ProxyBootstrap the injected env describes, and writes it with the trust anchor', () => {
     const pod = boutiquePods().find((p) => p.metadata?.labels?.app === 'cartservice')!;
     const dir = mkdtempSync(join(tmpdir(), 'meshbench-boot-'));
