@@ -60,6 +60,7 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
   const calls: Array<{ method: string; url: string; body: Record<string, string> | null; params: { tags: Record<string, string>; redirects: number } }> = [];
   const grpcCalls: Array<{ method: string; message: Record<string, unknown>; tags: Record<string, string>; target?: string; loaded: string[] }> = [];
   const counted: Array<Record<string, string>> = [];
+  const seeds: number[] = [];
   (globalThis as Record<string, unknown>).__ENV = {};
   (globalThis as Record<string, unknown>).__k6 = {
     http: {
@@ -70,7 +71,8 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
       },
     },
     check: () => true,
-    exec: { scenario: { get startTime() { return Date.now() - elapsedMs(); } } },
+    randomSeed: (seed: number) => seeds.push(seed),
+    exec: { vu: { idInTest: 1 }, scenario: { get startTime() { return Date.now() - elapsedMs(); } } },
     Counter: class { add(_n: number, tags: Record<string, string>) { counted.push(tags); } },
     grpc: {
       StatusOK: 0,
@@ -89,7 +91,7 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
   };
   const shimmed = script
     .replace("import http from 'k6/http';", 'const http = globalThis.__k6.http;')
-    .replace("import { check } from 'k6';", 'const { check } = globalThis.__k6;')
+    .replace("import { check, randomSeed } from 'k6';", 'const { check, randomSeed } = globalThis.__k6;')
     .replace("import exec from 'k6/execution';", 'const exec = globalThis.__k6.exec;')
     .replace("import { Counter } from 'k6/metrics';", 'const { Counter } = globalThis.__k6;')
     .replace("import grpc from 'k6/net/grpc';", 'const grpc = globalThis.__k6.grpc;');
@@ -99,7 +101,7 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
     writeFileSync(join(dir, 'script.mjs'), shimmed);
     const mod = await import(pathToFileURL(join(dir, 'script.mjs')).href);
     for (let i = 0; i < iterations; i++) mod.default();
-    return { calls, grpcCalls, counted, summary: mod.handleSummary({ metrics: {} }) as { stdout: string } };
+    return { calls, grpcCalls, counted, seeds, summary: mod.handleSummary({ metrics: {} }) as { stdout: string } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -107,8 +109,9 @@ async function runScript(script: string, iterations: number, statusFor: (url: st
 
 test('the rendered script walks the journey like the built-in engine: one request per iteration, sessions, params', async () => {
   let elapsed = 0;
-  const { calls, counted, summary } = await runScript(renderK6Script(plan), 300, (url) => (url.endsWith('/cart/checkout') ? 500 : 200), () => elapsed++ * 20);
+  const { calls, counted, seeds, summary } = await runScript(renderK6Script(plan), 300, (url) => (url.endsWith('/cart/checkout') ? 500 : 200), () => elapsed++ * 20);
   assert.equal(calls.length, 300);
+  assert.deepEqual(seeds, [7 * 100003 + 1], 'seeded once per VU from the plan seed');
   assert.equal(calls[0].url, 'http://127.0.0.1:8080/');
   assert.equal(calls[0].params.tags.step, 'index');
   assert.equal(calls.filter((c) => c.params.tags.step === 'index').length, 1, 'onStart runs once per VU');
