@@ -45,6 +45,7 @@ describe('injector patch on Online Boutique pods', () => {
       const [init, proxy] = out.spec!.initContainers!;
       assert.equal(proxy.restartPolicy, 'Always');
       assert.equal(proxy.securityContext?.runAsUser, PROXY_UID);
+      assert.equal(proxy.securityContext?.runAsGroup, 1000, "the pod's fsGroup owns the token and scratch volumes");
       assert.equal(proxy.securityContext?.readOnlyRootFilesystem, true);
       assert.deepEqual(proxy.securityContext?.capabilities, { drop: ['ALL'] });
       assert.deepEqual(init.securityContext?.capabilities, { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] });
@@ -110,6 +111,7 @@ describe('injector patch on other pods', () => {
     const pod: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', annotations: { [ANNOTATIONS.inject]: 'enabled' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } };
     const { out, identity } = injected(pod);
     assert.equal(identity, 'spiffe://cluster.local/ns/boutique/sa/default');
+    assert.equal(out.spec!.initContainers![1].securityContext?.runAsGroup, PROXY_UID, 'no fsGroup: the proxy uid as group');
     assert.deepEqual(out.spec!.volumes!.map((v) => v.name), ['mesh-token', 'mesh-run']);
   });
 

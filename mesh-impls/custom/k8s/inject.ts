@@ -154,7 +154,8 @@ export function injectPatch(pod: V1Pod, namespace: string, cfg: InjectorConfig):
     startupProbe: httpProbe(PROXY_READY_PATH, { periodSeconds: 1, failureThreshold: 120 }),
     readinessProbe: httpProbe(PROXY_READY_PATH, { periodSeconds: 5 }),
     livenessProbe: httpProbe(PROXY_LIVE_PATH, { periodSeconds: 10 }),
-    securityContext: { ...readOnly, runAsUser: proxyUid, runAsGroup: proxyUid, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    // Group = the pod's fsGroup when it has one: the kubelet gives that group the projected token and the emptyDir.
+    securityContext: { ...readOnly, runAsUser: proxyUid, runAsGroup: pod.spec?.securityContext?.fsGroup ?? proxyUid, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
     resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     volumeMounts: [
       { name: 'mesh-token', mountPath: TOKEN_DIR, readOnly: true },
