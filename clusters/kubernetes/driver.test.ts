@@ -39,6 +39,8 @@ esac`);
   write('kubectl', `case "$1 $2" in
   "apply --server-side") if [ "$4" = "-f" ] && [ "$5" != "-" ]; then :; else cat > ${work}/stdin.tmp; grep -c '^kind: CustomResourceDefinition' ${work}/stdin.tmp >> ${work}/crds || true; cat ${work}/stdin.tmp >> ${work}/applied.yaml; fi ;;
   "get namespace") exit 1 ;;
+  "get servicedefaults") echo "frontend True" ;;
+  "get pods") echo "frontend-1 injected" ;;
   "logs -n") echo "probe says: 403" ;;
   "exec -n") case "$*" in *points.json*) gzip -c ${work}/points.ndjson | base64 ;; *) exit 1 ;; esac ;;
   "get --raw") n=$(cat ${work}/samples 2>/dev/null || echo 0); echo $((n+1)) > ${work}/samples; t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ); printf '{"pods":[{"podRef":{"name":"frontend","namespace":"online-boutique"},"containers":[{"name":"linkerd-proxy","cpu":{"time":"%s","usageCoreNanoSeconds":%s},"memory":{"rssBytes":%s}}]}]}' "$t" $((n*100000000)) $((1000000+n)) ;;
@@ -46,11 +48,14 @@ esac`);
   "delete --ignore-not-found") cat >> ${work}/deleted.yaml ;;
   "get crd") n=$(awk '{s+=$1} END {print s+0}' ${work}/crds 2>/dev/null); i=0; while [ $i -lt $n ]; do echo "customresourcedefinition/crd$i"; i=$((i+1)); done ;;
 esac`);
-  write('helm', 'exit 1');
+  write('helm', `case "$1" in
+  upgrade) while [ $# -gt 0 ]; do [ "$1" = --values ] && test -f "$2" && grep -q manageSystemACLs "$2" && echo "values ok" >> ${work}/calls.log; shift; done ;;
+  get) printf '%b' '${docs(4, 'ConfigMap').replace(/\n/g, '\\n')}' ;;
+esac`);
 }
 
 /** Lists with one ready Deployment per namespace, meshed pods, and namespaces labelled with run `runabcr1`. */
-async function fakeApi(): Promise<http.Server> {
+async function fakeApi(proxy = 'linkerd-proxy'): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -66,7 +71,7 @@ async function fakeApi(): Promise<http.Server> {
       return;
     }
     if (url.pathname.endsWith('/pods')) {
-      const pod = (name: string) => ({ metadata: { name, labels: { app: name } }, spec: { containers: [{ name: 'server' }, { name: 'linkerd-proxy' }] }, status: { podIP: '10.0.0.1', containerStatuses: ['server', 'linkerd-proxy'].map((n) => ({ name: n, ready: true, image: 'i', imageID: 'i', restartCount: 0 })) } });
+      const pod = (name: string) => ({ metadata: { name, labels: { app: name } }, spec: { containers: [{ name: 'server' }, { name: proxy }] }, status: { podIP: '10.0.0.1', containerStatuses: ['server', proxy].map((n) => ({ name: n, ready: true, image: 'i', imageID: 'i', restartCount: 0 })) } });
       return res.end(JSON.stringify({ metadata: {}, items: [pod('frontend'), pod('cartservice')] }));
     }
     const nsGet = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname);
@@ -172,6 +177,33 @@ test('existing cluster + linkerd: own namespaces, create-only CRDs, context ever
     else process.env.KUBECONFIG = saved;
     server.closeAllConnections();
     server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('kind + consul: chart with generated values, config entries before the workload, Consul-side verification', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'meshbench-driver-test-'));
+  const tools = join(work, 'tools');
+  fakeTools(tools, work);
+  const server = await fakeApi('consul-dataplane');
+  process.env.FAKE_API = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const consul = (await import('../../mesh-impls/consul/index.ts')).default;
+    const d = await kubeDriver('kind', { toolsDir: tools }).deploy({ name: 'online-boutique' } as Workload, consul, { runDir: join(work, 'run-abc'), rep: 1, log: () => {} });
+    const calls = readFileSync(join(work, 'calls.log'), 'utf8');
+    assert.match(calls, /helm upgrade --install consul consul --repo https:\/\/helm\.releases\.hashicorp\.com --version 1\.9\.3[^\n]*\nvalues ok/);
+    assert.equal(d.install.objects, 4, 'objects of the Helm release manifest');
+    assert.equal(d.install.steps, 2);
+    const applied = readFileSync(join(work, 'applied.yaml'), 'utf8');
+    assert.ok(applied.indexOf('kind: ServiceDefaults') < applied.indexOf('kind: Deployment'), 'protocols are known to Consul before the pods start');
+    assert.doesNotMatch(applied, /frontend-external/);
+    assert.match(calls, /kubectl get servicedefaults -n online-boutique/);
+    await d.teardown();
+    assert.match(readFileSync(join(work, 'calls.log'), 'utf8'), /kind delete cluster --name meshbench-consul-runabcr1/);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    delete process.env.FAKE_API;
     rmSync(work, { recursive: true, force: true });
   }
 });
