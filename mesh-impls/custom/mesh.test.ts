@@ -85,11 +85,11 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
 
   it('under all-authenticated refuses a plaintext client from an unmeshed pod (HTTP 403) but serves meshed callers', async () => {
     await m.mesh.local.applyPolicy(m.stack, { default: 'all-authenticated', allow: [] });
-    assert.deepEqual(await m.run('outsider', ['client', 'http', 'http://web:8080/', '3']), { statuses: { 403: 3 }, errors: 0 });
-    assert.deepEqual(await m.run('frontend', ['client', 'http', 'http://web:8080/', '3']), { statuses: { 200: 3 }, errors: 0 });
+    assert.deepEqual((await m.run('outsider', ['client', 'http', 'http://web:8080/', '3'])).statuses, { 403: 3 });
+    assert.deepEqual((await m.run('frontend', ['client', 'http', 'http://web:8080/', '3'])).statuses, { 200: 3 });
     await m.mesh.local.applyPolicy(m.stack, { default: 'deny', allow: [{ to: 'web', port: 8080, from: [UNAUTHENTICATED], methods: ['/public'] }] });
-    assert.deepEqual(await m.run('frontend', ['client', 'http', 'http://web:8080/private', '2']), { statuses: { 403: 2 }, errors: 0 });
-    assert.deepEqual(await m.run('outsider', ['client', 'http', 'http://web:8080/public/x', '2']), { statuses: { 200: 2 }, errors: 0 });
+    assert.deepEqual((await m.run('frontend', ['client', 'http', 'http://web:8080/private', '2'])).statuses, { 403: 2 });
+    assert.deepEqual((await m.run('outsider', ['client', 'http', 'http://web:8080/public/x', '2'])).statuses, { 200: 2 });
     await m.mesh.local.applyPolicy(m.stack, { default: 'all-unauthenticated', allow: [] });
   });
 
@@ -140,6 +140,12 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
   it('keeps the admin port private to the pod', async () => {
     const r = await m.stack.exec('outsider', 'curl', ['-s', '-m', '2', '-o', '/dev/null', '-w', '%{http_code}', `http://${m.stack.pod('web').ip}:4191/metrics`]);
     assert.notEqual(r.stdout, '200', 'admin port not reachable from another pod');
+  });
+
+  it('leaves a port the pod does not serve looking closed (no proxy-made HTTP answer)', async () => {
+    const r = await m.stack.exec('outsider', 'curl', ['-s', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', `http://${m.stack.pod('web').ip}:15000/metrics`]);
+    assert.equal(r.stdout, '000', `no HTTP answer from an unserved port (curl exit ${r.exitCode})`);
+    assert.notEqual(r.exitCode, 0);
   });
 });
 

@@ -114,6 +114,15 @@ export function startInbound(p: Proxy) {
       return;
     }
     const app = net.connect({ host: '127.0.0.1', port: ctx.port, noDelay: true });
+    // No app on that port: reset the client, as a closed port would (no proxy-made answer to fingerprint).
+    app.once('error', (err) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || sock.destroyed) return;
+      try {
+        sock.resetAndDestroy();
+      } catch {
+        sock.destroy();
+      }
+    });
     splice(sock, app, row);
   }
 
@@ -126,9 +135,14 @@ export function startInbound(p: Proxy) {
     if (!dst || dst.port === p.boot.inboundPort) return raw.destroy();
     const ctx: ConnCtx = { ip: dst.ip, port: dst.port, callerIp: raw.remoteAddress?.replace(/^::ffff:/, '') ?? '', tls: false };
     setCtx(raw, ctx);
+    // Ports the pod does not declare get no HTTP handling from plaintext clients: bytes go to the port as they are,
+    // so a closed port still looks closed.
+    const own = p.byIp.get(p.boot.podIp);
+    const declared = own ? own.ports.includes(dst.port) || own.health?.port === dst.port : true;
     void detect(raw, DETECT_MS).then((proto) => {
       if (proto === 'closed' || raw.destroyed) return;
       if (proto === 'tls' && p.mtls) tlsServer.emit('connection', raw);
+      else if (!declared) opaque(raw, ctx);
       else if (proto === 'h2') h2.emit('connection', raw);
       else if (proto === 'http1' && !p.isOpaque(undefined, dst.port)) {
         h1.emit('connection', raw);
