@@ -1,7 +1,9 @@
-// The built-in load engine: an open-model, constant-rate HTTP/1.1 load generator running in worker threads.
+// The built-in load engine: an open-model, constant-rate load generator (HTTP/1.1 keep-alive via undici, unary gRPC
+// via @grpc/grpc-js) running in worker threads.
 //
-// Method (see ../../shared facts §4, wrk2/fortio -uniform style):
+// Method (facts.md §4; wrk2 -R / fortio -uniform style):
 // - The target rate is a fixed schedule of slots; a slot is sent at its time whether or not earlier ones returned.
+//   Each worker has a clock thread (clock.ts) that wakes it when slots are due, to within tens of µs.
 // - Latency runs from the slot's intended start to the last byte of the response, so a stalled server cannot hide
 //   the requests it delayed (coordinated-omission correction). Responses of any status are recorded; requests that
 //   got no response (connect, timeout, other) are counted as errors only.
