@@ -1,6 +1,7 @@
 // Policy on Kubernetes: a small namespaced CRD, MeshPolicy (mesh.meshbench.io/v1alpha1), whose spec is exactly the
 // harness's MeshPolicy. The API server validates it against the openAPIV3Schema below, so a typo is refused at apply
 // time instead of silently becoming a different policy. The control plane merges every MeshPolicy object it sees.
+import { stringify } from 'yaml';
 import type { AllowRule, DefaultPolicy, KubeObject, MeshPolicy } from '../../types.ts';
 import { CRD_GROUP, CRD_VERSION, POLICY_KIND, POLICY_PLURAL } from './constants.ts';
 
@@ -56,6 +57,14 @@ export function policyCrd(): KubeObject {
       ],
     },
   };
+}
+
+/**
+ * The CRD as YAML, for vendoring into mesh-impls/custom/crds/ where the platform validator
+ * (clusters/kubernetes/validate.ts) looks for the schemas of mesh CRD objects before it applies them.
+ */
+export function policyCrdYaml(): string {
+  return stringify(policyCrd(), { lineWidth: 0 });
 }
 
 /** A MeshPolicy as the custom resource that carries it (`mtls` only when it is set). */

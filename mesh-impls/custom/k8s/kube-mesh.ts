@@ -32,6 +32,15 @@ export interface CustomKubeOptions {
 export const CA_FILES = { root: 'custom-ca-root.pem', issuer: 'custom-ca-issuer.pem', issuerKey: 'custom-ca-issuer.key', trustDomain: 'custom-ca-trust-domain' } as const;
 /** Generated-file name of the MutatingWebhookConfiguration (its caBundle is the run's CA root). */
 export const WEBHOOK_FILE = 'custom-injector-webhook.yaml';
+export const CRD_FILE = 'custom-meshpolicy-crd.yaml';
+export const PROFILE_FILE = 'custom-profile-policy.yaml';
+
+/** `kubectl apply` of objects written to a file by the driver (the step carries the file, so --dry-run prints it). */
+function applyFile(title: string, name: string, objects: KubeObject[]): KubeStep {
+  const text = objects.map((x) => `---\n${stringify(x, { lineWidth: 0 })}`).join('');
+  return { do: 'run', title, tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${name}}`], files: { [name]: text } };
+}
+
 /** Labels of the cluster-scoped webhook registration (generated without the run's context; removed by name). */
 const WEBHOOK_LABELS = { 'app.kubernetes.io/part-of': 'meshbench-custom-mesh' };
 
@@ -109,7 +118,10 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
           : [];
       return [
         ...load,
-        { do: 'apply', title: 'custom mesh: namespace and MeshPolicy CRD', objects: baseObjects(o) },
+        { do: 'apply', title: 'custom mesh: namespace', objects: baseObjects(o).filter((x) => x.kind === 'Namespace') },
+        // The platform validator carries no apiextensions schema, so the CRD goes through kubectl as a file (it is
+        // schema-checked by this folder's tests, and the file is printed in --dry-run).
+        applyFile('custom mesh: MeshPolicy CRD', CRD_FILE, baseObjects(o).filter((x) => x.kind === 'CustomResourceDefinition')),
         {
           do: 'run',
           title: 'custom mesh: CA Secret (root certificate, issuer certificate and key; the root key stays on this machine)',
@@ -125,7 +137,7 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
         { do: 'apply', title: 'custom mesh: control plane (RBAC, Deployment, Service) and injector', objects: [...controlPlaneObjects(o), ...injectorObjects(o)] },
         { do: 'wait-ready', title: 'custom mesh: control plane and injector ready', namespace: CP_NAMESPACE, timeoutS: 180 },
         ...(opts.profile
-          ? [{ do: 'apply' as const, title: `custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, objects: [policyObject(toTargetPorts(opts.profile.policy, ctx.workload), CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)] }]
+          ? [applyFile(`custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, PROFILE_FILE, [policyObject(toTargetPorts(opts.profile.policy, ctx.workload), CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)])]
           : []),
         { do: 'run', title: 'custom mesh: register the injector webhook (failurePolicy Fail, labelled namespaces only)', tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${WEBHOOK_FILE}}`] },
       ];
