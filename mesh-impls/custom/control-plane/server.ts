@@ -56,7 +56,9 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
   const tokenFile = join(opts.dir, 'operator-token');
   if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const operatorToken = readFileSync(tokenFile, 'utf8').trim();
-  const issued = new Map<string, Issued>();
+  // Certificates handed out (public data), kept on disk so `identity <pod>` and `check` survive a restart.
+  const issuedFile = join(opts.dir, 'issued.json');
+  const issued = new Map<string, Issued>(existsSync(issuedFile) ? Object.entries(JSON.parse(readFileSync(issuedFile, 'utf8'))) : []);
   const reports = new Map<string, ProxyReport[]>();
   const watchers = new Set<{ pod: string; res: http.ServerResponse }>();
   const HISTORY = 40;
@@ -107,6 +109,8 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
         const id = spiffeId(opts.trustDomain, pod.namespace, pod.serviceAccount);
         const cert = await signCsr(ca, String(csr), id, opts.certLifetimeMs);
         issued.set(pod.pod, { chainPem: cert.chainPem, notAfter: cert.notAfter, serial: cert.serial, at: Date.now() });
+        writeFileSync(`${issuedFile}.tmp`, JSON.stringify(Object.fromEntries(issued)));
+        renameSync(`${issuedFile}.tmp`, issuedFile);
         return send(res, 200, { identity: id, chainPem: cert.chainPem, rootPem: cert.rootPem, notAfter: cert.notAfter });
       }
       if (req.method === 'GET' && url.pathname === '/v1/watch') {
