@@ -1,7 +1,7 @@
 // The custom mesh's Kubernetes part (KubeMesh, mesh-impls/types.ts): a plan the platform driver runs or prints.
 // Install order: (kind) load the images into the nodes → namespace + MeshPolicy CRD → CA Secret (generated here, the
-// root key never leaves this machine) → control plane + injector → wait ready → webhook registration (last, so its
-// Fail policy never meets a missing injector). The registration is a generated file because its caBundle is the
+// root key never leaves this machine) → control plane + injector → wait ready → (profile policy) → webhook
+// registration (last, so its Fail policy never meets a missing injector). The registration is a generated file because its caBundle is the
 // run's CA root, which exists only at run time. The workload opts in through a namespace label (webhook scope) and a
 // pod annotation (the opt-in itself).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep, Ku
 import { ensureCa } from '../shared/pki.ts';
 import { kindClusterName } from '../../../clusters/kind/kind.ts';
 import { policyObject } from './crd.ts';
-import { baseObjects, controlPlaneObjects, injectorObjects, webhookConfiguration } from './manifests.ts';
+import { namespaceObject, crdObject, controlPlaneObjects, injectorObjects, webhookConfiguration } from './manifests.ts';
 import {
   ANNOTATIONS, CA_SECRET, CP_NAME, CP_NAMESPACE, CRD_GROUP, DEFAULT_IMAGES, INJECTOR_NAME, MESH_VERSION, NAMESPACE_INJECT_LABEL,
   POLICY_PLURAL, PROXY_CONTAINER, RUN_LABEL, TRUST_DOMAIN, type ImageNames,
@@ -118,10 +118,10 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
           : [];
       return [
         ...load,
-        { do: 'apply', title: 'custom mesh: namespace', objects: baseObjects(o).filter((x) => x.kind === 'Namespace') },
+        { do: 'apply', title: 'custom mesh: namespace', objects: [namespaceObject(o)] },
         // The platform validator carries no apiextensions schema, so the CRD goes through kubectl as a file (it is
         // schema-checked by this folder's tests, and the file is printed in --dry-run).
-        applyFile('custom mesh: MeshPolicy CRD', CRD_FILE, baseObjects(o).filter((x) => x.kind === 'CustomResourceDefinition')),
+        applyFile('custom mesh: MeshPolicy CRD', CRD_FILE, [crdObject(o)]),
         {
           do: 'run',
           title: 'custom mesh: CA Secret (root certificate, issuer certificate and key; the root key stays on this machine)',

@@ -60,9 +60,14 @@ function deployment(o: ManifestOptions, name: string, sa: string, container: Rec
   };
 }
 
-/** Namespace and the MeshPolicy CRD: applied first, so the rest can refer to them. */
-export function baseObjects(o: ManifestOptions): KubeObject[] {
-  return [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CP_NAMESPACE, labels: { ...o.labels } } }, { ...policyCrd(), metadata: { ...policyCrd().metadata, labels: { ...o.labels } } }];
+/** The control plane's namespace: applied first, with the CRD (labelled below), so the rest can refer to them. */
+export function namespaceObject(o: ManifestOptions): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CP_NAMESPACE, labels: { ...o.labels } } };
+}
+
+export function crdObject(o: ManifestOptions): KubeObject {
+  const crd = policyCrd();
+  return { ...crd, metadata: { ...crd.metadata, labels: { ...o.labels } } };
 }
 
 export function controlPlaneObjects(o: ManifestOptions): KubeObject[] {
