@@ -77,7 +77,13 @@ describe('Dockerfiles', () => {
       }
       const shipped = final.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build')).flatMap((i) => i.args.split(/\s+/).slice(1, -1)).map((p) => p.replace('/out/', ''));
       assert.deepEqual(shipped.sort(), what === 'proxy' ? ['mesh-init.mjs', 'original_dst.node', 'proxy.mjs'] : ['control-plane.mjs', 'injector.mjs']);
-      if (what === 'proxy') assert.ok(existsSync(join(REPO, 'mesh-impls/custom/addon/binding.gyp')), 'the addon the build stage compiles');
+      if (what === 'proxy') {
+        assert.ok(existsSync(join(REPO, 'mesh-impls/custom/addon/binding.gyp')), 'the addon the build stage compiles');
+        // Alpine's musl headers lack the kernel's: an addon including <linux/...> needs linux-headers in the build stage.
+        if (/#include <linux\//.test(read('mesh-impls/custom/addon/original_dst.cc'))) {
+          assert.ok(ins.some((i) => i.stage === 1 && i.keyword === 'RUN' && /apk add .*\blinux-headers\b/.test(i.args)), 'build stage installs linux-headers');
+        }
+      }
       const ignore = read(`${path}.dockerignore`);
       assert.match(ignore, /^mesh-impls\/custom\/addon\/build$/m, 'host-built addon must not enter the build context');
       assert.match(ignore, /^\*\*\/node_modules$/m);

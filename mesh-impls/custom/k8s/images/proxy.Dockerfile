@@ -11,8 +11,9 @@
 ARG NODE_IMAGE=node:20-alpine@sha256:fb4cd12c85ee03686f6af5362a0b0d56d50c58a04632e6c0fb8363f609372293
 
 FROM ${NODE_IMAGE} AS build
-# node-gyp compiles the SO_ORIGINAL_DST addon against this image's Node headers (musl, same ABI as the runtime).
-RUN apk add --no-cache python3 make g++
+# node-gyp compiles the SO_ORIGINAL_DST addon against this image's Node headers (musl, same ABI as the runtime);
+# linux-headers provides <linux/netfilter_ipv4.h> (SO_ORIGINAL_DST), which musl's libc headers do not.
+RUN apk add --no-cache python3 make g++ linux-headers
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
