@@ -55,7 +55,14 @@ export function peerTlsOptions(ip: string, port: number, ctx: tls.SecureContext,
 
 export function connectPeer(ip: string, port: number, mtls: { ctx: tls.SecureContext; id: string } | undefined): http2.ClientHttp2Session {
   if (!mtls) return http2.connect(`http://${ip}:${port}`, SESSION_OPTS);
-  return http2.connect(`https://${ip}:${port}`, { ...SESSION_OPTS, createConnection: () => tls.connect(peerTlsOptions(ip, port, mtls.ctx, mtls.id, 'h2')) });
+  return http2.connect(`https://${ip}:${port}`, {
+    ...SESSION_OPTS,
+    createConnection: () => {
+      const sock = tls.connect(peerTlsOptions(ip, port, mtls.ctx, mtls.id, 'h2'));
+      sock.setNoDelay(true); // small frames must not wait for Nagle + delayed ACK
+      return sock;
+    },
+  });
 }
 
 export function connectLocalApp(port: number): http2.ClientHttp2Session {
