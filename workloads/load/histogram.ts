@@ -29,6 +29,7 @@ export function encodeHistogram(h: Histogram): string {
 }
 
 export function decodeHistogram(encoded: string): Histogram {
+  if (encoded === '') throw new Error('this result has no histogram (a k6 summary-only result); run k6 with --out json=FILE so it can be rebuilt');
   const decoded = hdr.decodeFromCompressedBase64(encoded, 32);
   // Copy into our standard configuration so every merge target has the same range.
   const h = createLatencyHistogram();
