@@ -4,6 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -384,6 +386,21 @@ describe('CLI through the API server service proxy', () => {
     const edges = await runKubeCommand('edges', { kubeconfig, json: true });
     assert.deepEqual(JSON.parse(edges.text), []);
     await assert.rejects(runKubeCommand('tap', { kubeconfig }), /unknown command "tap"/);
+  });
+
+  it('runs as a command: exit 1 and the report when a pod has problems, exit 2 with the reason on bad use', async () => {
+    const cli = fileURLToPath(new URL('./main/cli.ts', import.meta.url));
+    // Asynchronously: the fake API server answering it lives in this process.
+    const run = (args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr })),
+      );
+    const r = await run(['check', '--kubeconfig', kubeconfig]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /control plane: PROBLEMS/);
+    const bad = await run(['tap']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /usage: cli\.ts <check\|stat\|edges>/);
   });
 
   it('says what to check when the control plane is not there', async () => {
