@@ -171,6 +171,20 @@ test('two workers interleave one schedule and their histograms merge', async () 
   }
 });
 
+test('with every session busy, slots queue and keep counting from their intended start (the loop stays open)', async () => {
+  const server = await startTestServer({ delayMs: 50 });
+  try {
+    // One session can finish 20 requests/s; 100 are due each second, so slots wait for it.
+    const r = await createBuiltinEngine({ minVus: 1, maxVus: 1 }).run({ baseUrl: server.url, journey: singleRequestJourney('/'), rps: 100, durationMs: 1000, warmupMs: 0 });
+    assert.equal(r.total.requests, 100, 'every slot is eventually sent and measured');
+    assert.ok((r.engineStats?.maxQueuedSlots ?? 0) > 50, `queued ${r.engineStats?.maxQueuedSlots}`);
+    assert.ok(r.total.latencyMs.max > 4000, `max ${r.total.latencyMs.max} ms: the last slot waited for 99 before it`);
+    assert.ok(r.achievedRps < 30, `achieved ${r.achievedRps} req/s: saturated, and reported so`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('bad plans fail fast with the field named', async () => {
   const base = { baseUrl: 'http://127.0.0.1:1', journey: singleRequestJourney('/'), rps: 10, durationMs: 1000, warmupMs: 0 };
   await assert.rejects(builtinEngine.run({ ...base, rps: 0 }), /rps = 0 is invalid/);
