@@ -6,14 +6,20 @@ import { formatResult, loadHelp, parseLoadArgs, type LoadCliOptions } from '../w
 import { createBuiltinEngine } from '../workloads/load/engine.ts';
 import { singleRequestJourney } from '../workloads/load/journey.ts';
 import { findMaxRps } from '../workloads/load/max-rps.ts';
-import type { LoadResult } from '../workloads/load/types.ts';
+import type { LoadProgress, LoadResult } from '../workloads/load/types.ts';
 
 async function main(o: LoadCliOptions): Promise<void> {
   const engine = createBuiltinEngine({ workers: o.workers });
   const journey = singleRequestJourney(o.path, o.method);
   const run = (rps: number): Promise<LoadResult> => {
     if (!o.json) process.stderr.write(`${rps} req/s: ${o.warmupMs / 1000}s warm-up + ${o.durationMs / 1000}s measured…\n`);
-    return engine.run({ baseUrl: o.baseUrl, journey, rps, durationMs: o.durationMs, warmupMs: o.warmupMs, connections: o.connections, timeoutMs: o.timeoutMs, seed: o.seed });
+    // A live progress line on a terminal only, so piped output stays clean.
+    const onProgress = process.stderr.isTTY
+      ? (p: LoadProgress) => process.stderr.write(`\r  ${p.phase} ${(p.elapsedMs / 1000).toFixed(0)}/${p.totalMs / 1000}s, ${p.sent} sent, ${p.errors} errors  `)
+      : undefined;
+    return engine
+      .run({ baseUrl: o.baseUrl, journey, rps, durationMs: o.durationMs, warmupMs: o.warmupMs, connections: o.connections, timeoutMs: o.timeoutMs, seed: o.seed, onProgress })
+      .finally(() => onProgress && process.stderr.write('\n'));
   };
   if (o.findMaxRps) {
     const results: LoadResult[] = [];
