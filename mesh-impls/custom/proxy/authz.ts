@@ -2,7 +2,7 @@
 // without rules falls back to the default policy. Node health checks (kubelet-probe equivalents) are always admitted.
 import { UNAUTHENTICATED, type AllowRule } from '../../types.ts';
 import type { Endpoint, Snapshot } from '../shared/config.ts';
-import { serviceAccountOf } from '../shared/pki.ts';
+import { serviceAccountOf } from '../shared/identity.ts';
 
 export interface Caller {
   /** SPIFFE id from the peer certificate; undefined for plaintext clients. */

@@ -5,7 +5,8 @@ import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { idFromSan, makeKeyAndCsr } from '../shared/pki.ts';
+import { idFromSan } from '../shared/identity.ts';
+import { makeKeyAndCsr } from '../shared/csr.ts';
 import type { ProxyBootstrap, ProxyReport, Snapshot } from '../shared/config.ts';
 
 export interface Certificate {

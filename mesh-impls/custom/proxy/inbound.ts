@@ -11,7 +11,7 @@ import { detect } from './detect.ts';
 import { Metrics } from './metrics.ts';
 import { CTX, ctxOf, setCtx, splice, type ConnCtx } from './context.ts';
 import { h2ToH2, toH1App, sendH1Error, sendH2Error, ORIG_PROTO } from './forward.ts';
-import { idFromSan } from '../shared/pki.ts';
+import { idFromSan } from '../shared/identity.ts';
 
 const DETECT_MS = 3000;
 const DENY = 'unauthorized by mesh policy';

@@ -2,7 +2,7 @@
 // one per local HTTP/2 app port. Requests multiplex over them, so proxy-to-proxy traffic pays no handshake per request.
 import * as http2 from 'node:http2';
 import * as tls from 'node:tls';
-import { idFromSan, serverNameOf } from '../shared/pki.ts';
+import { idFromSan, serverNameOf } from '../shared/identity.ts';
 
 const IDLE_MS = 60_000;
 

@@ -11,25 +11,9 @@ const subtle = webcrypto.subtle;
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
 
-export function spiffeId(trustDomain: string, ns: string, sa: string): string {
-  return `spiffe://${trustDomain}/ns/${ns}/sa/${sa}`;
-}
-
-/** The TLS server name a proxy presents in SNI for a peer: a DNS-shaped form of the SPIFFE id (SNI cannot hold a URI). */
-export function serverNameOf(id: string): string {
-  const m = /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(id);
-  if (!m) throw new Error(`Not a workload SPIFFE id: ${id}`);
-  return `${m[3]}.${m[2]}.id.${m[1]}`;
-}
-
-/** The SPIFFE id in a peer certificate's URI SAN (Node's `subjectaltname` string), or undefined. */
-export function idFromSan(subjectaltname: string | undefined): string | undefined {
-  if (!subjectaltname) return undefined;
-  for (const part of subjectaltname.split(', ')) if (part.startsWith('URI:spiffe://')) return part.slice(4);
-  return undefined;
-}
-
-export const serviceAccountOf = (id: string): string => id.slice(id.lastIndexOf('/sa/') + 4);
+export { spiffeId, serverNameOf, idFromSan, serviceAccountOf } from './identity.ts';
+export { makeKeyAndCsr } from './csr.ts';
+import { idFromSan } from './identity.ts';
 
 const pem = (tag: string, der: ArrayBuffer) =>
   `-----BEGIN ${tag}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${tag}-----\n`;
@@ -146,13 +130,6 @@ export async function signCsr(ca: Ca, csrPem: string, id: string, lifetimeMs: nu
     ],
   });
   return { chainPem: leaf.toString('pem') + '\n' + ca.issuerPem, rootPem: ca.rootPem, notAfter: notAfter.getTime(), serial: leaf.serialNumber };
-}
-
-/** A fresh P-256 key and a CSR for it (the proxy side of issuance). */
-export async function makeKeyAndCsr(): Promise<{ keyPem: string; csrPem: string }> {
-  const keys = await subtle.generateKey(EC, true, ['sign', 'verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=workload', keys, signingAlgorithm: EC });
-  return { keyPem: await exportKey(keys.privateKey), csrPem: csr.toString('pem') };
 }
 
 /** Facts of a PEM certificate as Node's TLS sees them (used by tests and the operator API). */
