@@ -29,9 +29,17 @@ export async function inPod<T extends ToolOp>(
 
 /** The unmeshed client pod: created once per stack, on the same bridge as the workload, with no sidecar and no rules. */
 export async function clientPod(ctx: LocalProbeContext): Promise<string> {
-  if (!ctx.stack.pods.has(CLIENT_POD)) await ctx.stack.addPod(CLIENT_POD, { serviceAccount: 'meshbench-probe' });
-  return CLIENT_POD;
+  if (ctx.stack.pods.has(CLIENT_POD)) return CLIENT_POD;
+  // Concurrent callers share one creation.
+  let creating = creatingClient.get(ctx.stack);
+  if (!creating) {
+    creating = ctx.stack.addPod(CLIENT_POD, { serviceAccount: 'meshbench-probe' }).then(() => CLIENT_POD);
+    creatingClient.set(ctx.stack, creating);
+  }
+  return creating;
 }
+
+const creatingClient = new WeakMap<LocalProbeContext['stack'], Promise<string>>();
 
 export function podIp(ctx: LocalProbeContext, pod: string): string {
   return ctx.stack.pod(pod).ip;
