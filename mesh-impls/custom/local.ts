@@ -20,7 +20,7 @@ export const CONTROL_PLANE_POD = 'meshcp';
  * V8 heap limits for the sidecar: a small young generation (the default grows to 48 MB under load, which is most of
  * a proxy's RSS) and an old-space cap; a proxy's live data is small, so the extra scavenges are cheap.
  */
-export const PROXY_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=96'];
+export const PROXY_NODE_ARGS = ['--max-semi-space-size=4', '--max-old-space-size=96'];
 
 export interface CustomMeshOptions {
   trustDomain: string;
