@@ -59,7 +59,7 @@ export function startInbound(p: Proxy) {
       open++;
       st.once('close', () => open--);
     });
-    session.setTimeout(ctx.tls ? 120_000 : 10_000, () => {
+    session.setTimeout(ctx.tls ? 120_000 : 5_000, () => {
       if (open === 0) session.destroy();
     });
   });

@@ -74,7 +74,7 @@ if (mode === 'h2garbage') {
     randomAfterPreface: [PREFACE, randomBytes(4096)],
   };
   const out = {};
-  await Promise.all(Object.entries(cases).map(async ([name, chunks]) => (out[name] = await attempt(chunks, 13_000))));
+  await Promise.all(Object.entries(cases).map(async ([name, chunks]) => (out[name] = await attempt(chunks, 8_000))));
   console.log(JSON.stringify(out));
 } else if (mode === 'continuation') {
   // A valid HEADERS start (":method GET" indexed = 0x82) without END_HEADERS, then 20,000 CONTINUATIONs of junk headers.
