@@ -76,3 +76,21 @@ describe('control-plane restart under load', { timeout: 120_000 }, () => {
     assert.match((await api.identity('web')).chainPem ?? '', /BEGIN CERTIFICATE/, 'issued certificates survive the restart');
   });
 });
+
+describe('graceful drain', { timeout: 60_000 }, () => {
+  let m: MeshedStack;
+  before(async () => {
+    m = await meshedStack([SERVICES[0], SERVICES[3]]);
+  });
+  after(async () => m?.close());
+
+  it('finishes requests in flight when the proxy gets SIGTERM, then exits 0', async () => {
+    const proxy = m.mesh.local.proxyOf(m.stack, 'web');
+    const inflight = m.run('checkout', ['client', 'http', 'http://web:8080/slow/1500', '1']);
+    await sleep(700);
+    process.kill(proxy.pid, 'SIGTERM');
+    assert.deepEqual((await inflight).statuses, { 200: 1 }, 'the slow request in flight completed');
+    assert.equal(await proxy.exited, 0);
+    assert.match(readFileSync(proxy.logFile, 'utf8'), /draining \d+ connections[\s\S]*drained/);
+  });
+});

@@ -1,5 +1,5 @@
 // Small test apps for the custom mesh's tests and proxy benchmark, run inside pods as plain Node processes.
-//   server http PORT            HTTP/1 echo: {method, path, bytes}
+//   server http PORT            HTTP/1 echo: {method, path, bytes}; /slow/<ms> answers after <ms>
 //   server grpc PORT            gRPC: /hipstershop.PaymentService/Charge (echoes the request bytes) + grpc.health.v1
 //   client http URL N [BODY]    N sequential POSTs (BODY as body), prints {statuses:{code:count}, errors}
 //   client grpc HOST:PORT N     N sequential Charge calls, prints {codes:{code:count}}
@@ -27,7 +27,9 @@ if (role === 'server' && kind === 'http') {
       req.on('data', (d) => (bytes += d.length));
       req.on('end', () => {
         const text = JSON.stringify({ method: req.method, path: req.url, bytes });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        // /slow/<ms> answers after a delay (drain tests need a request in flight).
+        const delay = Number(/^\/slow\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text), delay);
       });
     })
     .listen(Number(target), '0.0.0.0', () => console.log(`http on ${target}`));
