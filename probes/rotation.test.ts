@@ -20,4 +20,12 @@ describe('cert-rotation', { timeout: 120_000 }, () => {
     assert.equal(r.evidence.newSerial, null);
     assert.match(r.summary, /was not rotated/);
   });
+
+  it('fails when requests fail during the change (renewed certificates no peer trusts)', async () => {
+    const r = (await probeFixture({ sidecars: true, certLifetimeS: 20, declaredLifetimeS: 20, rotateEveryS: 4, rotateFromUntrustedCa: true }, ['cert-rotation'])).get('cert-rotation/strict')!;
+    assert.equal(r.outcome, 'fail', r.summary);
+    assert.notEqual(r.evidence.newSerial, null);
+    assert.ok((r.evidence.failedRequests as number) > 0, JSON.stringify(r.evidence));
+    assert.match(r.summary, /requests .* failed meanwhile/);
+  });
 });

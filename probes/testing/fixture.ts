@@ -65,6 +65,8 @@ export interface FixtureOptions {
   declaredLifetimeS?: number;
   /** Re-issue every workload certificate this often (cert rotation). */
   rotateEveryS?: number;
+  /** A broken rotation: renewed certificates come from a new CA that no peer trusts, so requests fail after it. */
+  rotateFromUntrustedCa?: boolean;
   /** Policy in force at start, and what "default" means for this mesh. */
   defaultPolicy?: MeshPolicy;
 }
@@ -114,10 +116,10 @@ export async function startFixture(opts: FixtureOptions, mesh?: Mesh): Promise<F
     for (const svc of FIXTURE_WORKLOAD.services) await stack.addPod(svc.name, { serviceAccount: svc.serviceAccount });
     const ca = await createCa('fixture mesh root');
     const dirs = new Map<string, string>();
-    const issue = async () => {
+    const issue = async (from: Issuer = ca) => {
       for (const svc of FIXTURE_WORKLOAD.services) {
         const dir = dirs.get(svc.name)!;
-        const leaf = await issueCert(ca, { uri: spiffe(svc.serviceAccount), lifetimeS: opts.certLifetimeS ?? 3600, commonName: svc.name });
+        const leaf = await issueCert(from, { uri: spiffe(svc.serviceAccount), lifetimeS: opts.certLifetimeS ?? 3600, commonName: svc.name });
         // Key first, then the certificate the sidecar watches: it reloads a matching pair.
         writeFileSync(join(dir, 'key.pem'), leaf.keyPem, { mode: 0o600 });
         writeFileSync(join(dir, 'cert.pem'), leaf.certPem);
@@ -176,7 +178,10 @@ export async function startFixture(opts: FixtureOptions, mesh?: Mesh): Promise<F
         );
         stack.spawn(svc.name, { name: 'sidecar', cmd: process.execPath, args: ['--import', TSX, SIDECAR, join(dir, 'sidecar.json')], uid: SIDECAR_UID }, 'proxy');
       }
-      if (opts.rotateEveryS) rotation = setInterval(() => void issue().catch(() => {}), opts.rotateEveryS * 1000);
+      if (opts.rotateEveryS) {
+        const renew = async () => issue(opts.rotateFromUntrustedCa ? await createCa('untrusted rotation root') : ca);
+        rotation = setInterval(() => void renew().catch(() => {}), opts.rotateEveryS * 1000);
+      }
     }
     for (const svc of FIXTURE_WORKLOAD.services) stack.spawn(svc.name, { name: 'app', cmd: process.execPath, args: ['--import', TSX, APP, JSON.stringify(FIXTURE_APPS[svc.name])] }, 'app');
     for (const svc of FIXTURE_WORKLOAD.services) {
