@@ -7,7 +7,6 @@ import { targetService } from './local/targets.ts';
 
 /** Admin ports of the contenders: Linkerd 4191, Envoy (Consul) 19000 and merged metrics 20100/20200, Istio 15000/15020/15090. */
 export const WELL_KNOWN_ADMIN_PORTS = [4191, 15000, 15020, 15090, 19000, 20100, 20200];
-const PATHS = ['/metrics', '/stats', '/config_dump', '/certs', '/ready'];
 
 export interface Revealed {
   metricSeries: number;
@@ -42,9 +41,12 @@ export const adminExposure: Probe<LocalProbeContext> = {
       return { pod: e.pod, host, port: Number(url.port || 80), path: url.pathname || '/' };
     });
     const appPorts = new Set(target.ports.map((p) => p.port));
-    const guessed = WELL_KNOWN_ADMIN_PORTS.filter((p) => !appPorts.has(p) && !declared.some((d) => d.host === ip && d.port === p)).flatMap((port) =>
-      PATHS.slice(0, 1).map((path) => ({ pod: target.name, host: ip, port, path })),
-    );
+    const guessed = WELL_KNOWN_ADMIN_PORTS.filter((p) => !appPorts.has(p) && !declared.some((d) => d.host === ip && d.port === p)).map((port) => ({
+      pod: target.name,
+      host: ip,
+      port,
+      path: '/metrics',
+    }));
     const tries = [...declared, ...guessed];
     const obs = await inPod(
       ctx,
