@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { meshedStack, type MeshedStack } from './test/fixture.ts';
+import { podGet } from './local.ts';
 
 const ATTACKER = join(dirname(fileURLToPath(import.meta.url)), 'test', 'attacker.mjs');
 const RSS_LIMIT_MB = 300;
@@ -78,7 +79,7 @@ describe('proxy under adversarial input', { timeout: 240_000 }, () => {
   it('drops TLS garbage and noise', async () => {
     const r = await underAttack('tls garbage', ['tlsgarbage', webIp, '8080', '200'], 4);
     assert.equal(r.tlsClosed, 200);
-    const metrics = (await m.stack.exec('web', 'curl', ['-s', 'http://127.0.0.1:4191/metrics'])).stdout;
+    const metrics = (await podGet(m.stack, 'web', 'http://127.0.0.1:4191/metrics')).body;
     assert.match(metrics, /tls_handshake_errors_total [1-9]\d*/);
   });
 
@@ -87,11 +88,11 @@ describe('proxy under adversarial input', { timeout: 240_000 }, () => {
     assert.equal(r.failed, 0, JSON.stringify(r));
     // Once they go away, the proxy gives the sockets back.
     for (let i = 0; i < 50; i++) {
-      const open = /open_connections (\d+)/.exec((await m.stack.exec('web', 'curl', ['-s', 'http://127.0.0.1:4191/metrics'])).stdout)?.[1];
+      const open = /open_connections (\d+)/.exec((await podGet(m.stack, 'web', 'http://127.0.0.1:4191/metrics')).body)?.[1];
       if (Number(open) < 50) break;
       await new Promise((res) => setTimeout(res, 200));
     }
-    const open = Number(/open_connections (\d+)/.exec((await m.stack.exec('web', 'curl', ['-s', 'http://127.0.0.1:4191/metrics'])).stdout)?.[1]);
+    const open = Number(/open_connections (\d+)/.exec((await podGet(m.stack, 'web', 'http://127.0.0.1:4191/metrics')).body)?.[1]);
     console.log(`# after the idle attack: ${open} open connections, RSS ${rssMb().toFixed(1)} MB`);
     assert.ok(open < 50, `connections released: ${open}`);
   });

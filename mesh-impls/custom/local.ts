@@ -165,8 +165,8 @@ export class CustomLocalMesh implements LocalMesh {
       if (px.process.child.exitCode !== null) problems.push(`proxy exited (${px.process.child.exitCode})`);
       const nat = await stack.exec(name, 'iptables', ['-w', '-t', 'nat', '-S']);
       if (!nat.stdout.includes(`--to-ports ${DEFAULT_PORTS.outbound}`) || !nat.stdout.includes(`--to-ports ${DEFAULT_PORTS.inbound}`)) problems.push('interception rules missing');
-      const ready = await stack.exec(name, 'curl', ['-sf', '-m', '3', `http://127.0.0.1:${DEFAULT_PORTS.admin}/ready`]);
-      if (ready.exitCode !== 0) problems.push('admin /ready not answering');
+      const ready = await podGet(stack, name, `http://127.0.0.1:${DEFAULT_PORTS.admin}/ready`);
+      if (ready.status !== 200) problems.push(`admin /ready: ${ready.error ?? `HTTP ${ready.status}`}`);
       const cp = check.pods.find((c) => c.pod === name);
       if (!cp) problems.push('not registered with the control plane');
       else if (!cp.certNotAfter || cp.certNotAfter < Date.now()) problems.push('no valid certificate');
@@ -212,6 +212,17 @@ export class CustomLocalMesh implements LocalMesh {
     const px = this.of(stack).proxies.get(pod);
     if (!px) throw new Error(`pod ${pod} has no proxy`);
     return px.process;
+  }
+}
+
+/** An HTTP GET made from inside a pod (the admin port answers only there): status and body, or the error code. */
+export async function podGet(stack: LocalStack, pod: string, url: string, timeoutMs = 3000): Promise<{ status?: number; body: string; error?: string }> {
+  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(${timeoutMs}) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => console.log(JSON.stringify({ body: '', error: e.cause?.code ?? e.name })))`;
+  const r = await stack.exec(pod, process.execPath, ['-e', script], { timeoutMs: timeoutMs + 10_000 });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  } catch {
+    return { body: '', error: `node exited ${r.exitCode}: ${r.stderr.slice(0, 200)}` };
   }
 }
 

@@ -8,6 +8,7 @@ import { meshedStack, type MeshedStack } from './test/fixture.ts';
 import { startCapture } from '../../clusters/local/capture.ts';
 import { UNAUTHENTICATED } from '../types.ts';
 import { runCli } from './cli/cli.ts';
+import { podGet } from './local.ts';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
     // The node (kubelet-probe equivalent) may still health-check payment.
     const health = await $({ quiet: true, nothrow: true })`${process.execPath} ${m.workload.services[0].local({ addr: (x) => x, dataDir: '' }).args[0]} client health ${m.stack.pod('payment').ip}:50051`;
     assert.deepEqual(JSON.parse(health.stdout), { codes: { 0: 1 } }, `node health check: ${health.stderr}`);
-    const metrics = (await m.stack.exec('payment', 'curl', ['-s', 'http://127.0.0.1:4191/metrics'])).stdout;
+    const metrics = (await podGet(m.stack, 'payment', 'http://127.0.0.1:4191/metrics')).body;
     const denied = metrics.split('\n').filter((l) => l.startsWith('denied_total') && l.includes('sa/frontend'));
     assert.match(denied.join('\n'), / 3$/, `denials of frontend counted:\n${denied.join('\n')}`);
     assert.match(metrics, /request_total\{direction="inbound",client_id="spiffe:\/\/meshbench\.local\/ns\/default\/sa\/checkout",port="50051",tls="true"\} \d+/);
@@ -138,14 +139,16 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
   });
 
   it('keeps the admin port private to the pod', async () => {
-    const r = await m.stack.exec('outsider', 'curl', ['-s', '-m', '2', '-o', '/dev/null', '-w', '%{http_code}', `http://${m.stack.pod('web').ip}:4191/metrics`]);
-    assert.notEqual(r.stdout, '200', 'admin port not reachable from another pod');
+    const r = await podGet(m.stack, 'outsider', `http://${m.stack.pod('web').ip}:4191/metrics`);
+    assert.equal(r.status, undefined, 'admin port not reachable from another pod');
+    assert.equal(r.error, 'ECONNREFUSED');
+    assert.equal((await podGet(m.stack, 'web', 'http://127.0.0.1:4191/ready')).status, 200, 'but reachable inside the pod');
   });
 
   it('leaves a port the pod does not serve looking closed (no proxy-made HTTP answer)', async () => {
-    const r = await m.stack.exec('outsider', 'curl', ['-s', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', `http://${m.stack.pod('web').ip}:15000/metrics`]);
-    assert.equal(r.stdout, '000', `no HTTP answer from an unserved port (curl exit ${r.exitCode})`);
-    assert.notEqual(r.exitCode, 0);
+    const r = await podGet(m.stack, 'outsider', `http://${m.stack.pod('web').ip}:15000/metrics`);
+    assert.equal(r.status, undefined, `no HTTP answer from an unserved port: ${JSON.stringify(r)}`);
+    assert.match(r.error ?? '', /ECONNRESET|UND_ERR_SOCKET|ECONNREFUSED/);
   });
 });
 
