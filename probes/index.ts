@@ -16,6 +16,7 @@ import { foreignCaRejected } from './foreign-ca-rejected.ts';
 import { adminExposure } from './admin-exposure.ts';
 import { certRotation } from './cert-rotation.ts';
 import { localProbeContext } from './local/context.ts';
+import type { KubeProbeDeployment } from './k8s-run.ts';
 
 export const PROBES: readonly Probe<LocalProbeContext>[] = [
   mtlsOnTheWire,
@@ -37,7 +38,7 @@ export function strictPolicyOf(workload: ProbeWorkload): MeshPolicy {
   return { default: 'all-authenticated', allow: [{ to: workload.entry.service, port: workload.entry.port, from: [UNAUTHENTICATED] }] };
 }
 
-export function policyFor(ctx: LocalProbeContext, profile: PolicyProfile): MeshPolicy {
+export function policyFor(ctx: Pick<LocalProbeContext, 'facts' | 'workload'>, profile: PolicyProfile): MeshPolicy {
   if (profile === 'default') return ctx.facts.defaultPolicy ?? { default: 'all-unauthenticated', allow: [] };
   if (profile === 'strict') return ctx.facts.strictPolicy ?? strictPolicyOf(ctx.workload);
   return leastPrivilegePolicy(ctx.workload as Workload);
@@ -59,6 +60,10 @@ export interface BenchProbeInput {
   workload: Workload;
   mesh: Mesh;
   platform: PlatformName;
+}
+
+function isKubeProbeDeployment(d: Deployment): d is Deployment & KubeProbeDeployment {
+  return typeof (d as Partial<KubeProbeDeployment>).runPod === 'function';
 }
 
 function isContext(x: LocalProbeContext | BenchProbeInput): x is LocalProbeContext {
@@ -89,6 +94,17 @@ export async function runProbes(input: LocalProbeContext | BenchProbeInput, opts
   if (!isContext(input)) {
     const bench = input;
     const stack = (bench.deployment as Deployment & { stack?: LocalStack }).stack;
+    if (isKubeProbeDeployment(bench.deployment)) {
+      const { runKubeProbes, kubeMeshFacts } = await import('./k8s-run.ts');
+      return runKubeProbes(bench.deployment, {
+        platform: bench.platform,
+        mesh: bench.mesh.name,
+        workload: bench.workload,
+        facts: kubeMeshFacts(bench.mesh.name),
+        only: selected.map((p) => p.id),
+        onRecord: opts.onRecord,
+      });
+    }
     if (bench.platform !== 'local' || !stack) {
       // Kubernetes probes run as pods (probePodSpecs in probes/k8s.ts); the cluster drivers run them.
       const at = new Date().toISOString();
@@ -101,7 +117,7 @@ export async function runProbes(input: LocalProbeContext | BenchProbeInput, opts
           probe: p.id,
           policy: opts.profile ?? 'default',
           outcome: 'error',
-          summary: `Not run: the ${bench.platform} driver does not run probe pods yet (their specs come from probes/k8s.ts probePodSpecs).`,
+          summary: `Not run: this ${bench.platform} deployment offers neither a local stack nor runPod for probe pods.`,
           evidence: {},
           startedAt: at,
           durationMs: 0,

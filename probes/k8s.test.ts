@@ -52,3 +52,15 @@ describe('Kubernetes probe pods: rendering', () => {
     assert.ok(unmeshed.length >= 6, 'outside-the-mesh probes opt out of injection');
   });
 });
+
+describe('Kubernetes mesh facts', () => {
+  it("names each contender's identity in its own format", async () => {
+    const { kubeMeshFacts } = await import('./k8s-run.ts');
+    const pay = { name: 'paymentservice', serviceAccount: 'paymentservice', ports: [] };
+    assert.equal(kubeMeshFacts('linkerd').expectedIdentity!(pay), 'paymentservice.default.serviceaccount.identity.linkerd.cluster.local');
+    const consul = kubeMeshFacts('consul');
+    assert.equal(consul.identityMatches!('spiffe://0c7d3f1e-8a2b-4c5d-9e6f-112233445566.consul/ns/default/dc/dc1/svc/paymentservice', pay), true);
+    assert.equal(consul.identityMatches!('spiffe://0c7d3f1e.consul/ns/default/dc/dc1/svc/checkoutservice', pay), false);
+    assert.equal(consul.maxCertLifetimeS, 72 * 3600);
+  });
+});

@@ -7,7 +7,7 @@ import type { KubeObject } from '../mesh-impls/types.ts';
 import type { MeshProbeFacts, ProbeResult, ProbeWorkload } from './types.ts';
 import { OFFERS, parseServerHello } from './tls-strength.ts';
 import { describeCert, splitPem, verifyChain } from './certs.ts';
-import { BACKDATE_ALLOWANCE_S } from './workload-identity.ts';
+import { BACKDATE_ALLOWANCE_S, identityHolds } from './workload-identity.ts';
 import { WELL_KNOWN_ADMIN_PORTS, whatItReveals } from './admin-exposure.ts';
 import { SENSITIVE_METHOD } from './local/targets.ts';
 
@@ -32,6 +32,8 @@ export interface KubeProbePod {
 
 export interface KubeProbePlan {
   probe: string;
+  /** The service the probe aims at. */
+  target: string;
   /** Policy profile the driver puts in force first. */
   profile: 'default' | 'strict' | 'least-privilege';
   /** Pods to run together; each one's logs feed judgeKubeProbe. */
@@ -100,7 +102,7 @@ export function probePodSpecs(o: KubeProbeOptions): KubeProbePlan[] {
   const pod = (probe: string, part: string, p: Omit<KubeProbePod, 'name' | 'image'>): KubeProbePod => ({ name: podName(o.runId, probe, part), image, ...p });
   const sClient = (args: string) => `timeout 6 openssl s_client -connect ${target.name}:${port.port} ${args} </dev/null 2>&1`;
 
-  return [
+  const plans: Omit<KubeProbePlan, 'target'>[] = [
     {
       probe: 'mtls-on-the-wire',
       profile: 'default',
@@ -230,6 +232,7 @@ export function probePodSpecs(o: KubeProbeOptions): KubeProbePlan[] {
       plan: ['from an unmeshed pod, GET /metrics on every admin port of the target pod address', 'pass when none answers; otherwise record what the answers reveal'],
     },
   ];
+  return plans.map((p) => ({ probe: p.probe, target: target.name, profile: p.profile, pods: p.pods, plan: p.plan }));
 }
 
 /** Parses `RESULT label k=v …` lines. */
@@ -284,10 +287,11 @@ export async function judgeKubeProbe(plan: KubeProbePlan, logs: Record<string, s
       if (!chain.length) return { outcome: 'fail', summary: 'The target presents no certificate.', evidence };
       const leaf = describeCert(chain[0]);
       const expected = target && facts.expectedIdentity?.(target);
+      const names = [...leaf.uris, ...leaf.dnsNames];
       const check = verifyChain(chain, facts.trustAnchorsPem ? splitPem(await facts.trustAnchorsPem()) : []);
-      Object.assign(evidence, { names: [...leaf.uris, ...leaf.dnsNames], keyType: leaf.keyType, lifetimeS: leaf.lifetimeS, serial: leaf.serial, chain: check.path, chainOk: check.ok });
+      Object.assign(evidence, { names, keyType: leaf.keyType, lifetimeS: leaf.lifetimeS, serial: leaf.serial, chain: check.path, chainOk: check.ok });
       const problems = [
-        ...(expected && [...leaf.uris, ...leaf.dnsNames].includes(expected) ? [] : [`identity is not ${expected ?? '(undeclared)'}`]),
+        ...(target && identityHolds(facts, target, names) ? [] : [`identity is not ${expected ?? '(undeclared)'}`]),
         ...(check.ok ? [] : [`chain: ${check.reason}`]),
         ...(facts.maxCertLifetimeS !== undefined && leaf.lifetimeS <= facts.maxCertLifetimeS + BACKDATE_ALLOWANCE_S ? [] : ['lifetime above the declared maximum']),
       ];

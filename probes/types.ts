@@ -46,6 +46,8 @@ export interface MeshProbeFacts {
   /** The identity a workload should carry, in the mesh's own format (SPIFFE URI, Linkerd identity name). */
   expectedIdentity?(service: ProbeWorkload['services'][number]): string;
   identityFormat?: 'spiffe' | 'linkerd';
+  /** When the exact identity cannot be known in advance (Consul's trust domain is a cluster id): does `name` match? */
+  identityMatches?(name: string, service: ProbeWorkload['services'][number]): boolean;
   /** PEM trust anchors: the root every workload certificate must chain to. */
   trustAnchorsPem?(): Promise<string>;
   /** Longest workload-certificate lifetime the mesh declares, in seconds. */

@@ -4,7 +4,7 @@
 // it lives. Records key type and lifetime.
 import type { LocalProbeContext, Probe } from './types.ts';
 import { clientPod, inPod } from './local/pods.ts';
-import { mtlsPort, targetService } from './local/targets.ts';
+import { mtlsPort, targetService, type ProbeService } from './local/targets.ts';
 import { describeCert, splitPem, verifyChain, type CertFacts } from './certs.ts';
 
 /** Reads a pod's workload certificate chain (leaf first) as a peer would see it, or from the mesh when it says how. */
@@ -17,6 +17,13 @@ export async function workloadChain(ctx: LocalProbeContext, pod: string): Promis
     { op: 'tls', host: ctx.stack.pod(pod).ip, port, alpn: ctx.facts.alpn, servername: ctx.facts.expectedIdentity?.(svc), timeoutMs: 4000 },
   ]);
   return { chain: obs.chainPem ?? [], source: `wire ${ctx.stack.pod(pod).ip}:${port}`, error: obs.handshake ? undefined : obs.error };
+}
+
+/** Whether a certificate's names carry the identity the mesh promises for `svc`. */
+export function identityHolds(facts: LocalProbeContext['facts'], svc: ProbeService, names: string[]): boolean {
+  if (facts.identityMatches) return names.some((n) => facts.identityMatches!(n, svc));
+  const expected = facts.expectedIdentity?.(svc);
+  return expected !== undefined && names.includes(expected);
 }
 
 /** CAs backdate notBefore a little against clock skew (the custom mesh by 30 s): that much over the declared lifetime is not a finding. */
@@ -41,7 +48,7 @@ export const workloadIdentity: Probe<LocalProbeContext> = {
       const leaf: CertFacts = describeCert(chain[0]);
       const expected = ctx.facts.expectedIdentity?.(svc);
       const names = [...leaf.uris, ...leaf.dnsNames];
-      const identityOk = expected ? names.includes(expected) : false;
+      const identityOk = identityHolds(ctx.facts, svc, names);
       const chainCheck = verifyChain(chain, anchors);
       const maxS = ctx.facts.maxCertLifetimeS;
       const lifetimeOk = maxS !== undefined && leaf.lifetimeS <= maxS + BACKDATE_ALLOWANCE_S;
