@@ -7,7 +7,7 @@ import { clientPod } from '../local/pods.ts';
 import { policyFor } from '../index.ts';
 import type { ProbeRecord } from '../../reports/schema.ts';
 
-export async function rehearseKubePlans(opts: FixtureOptions): Promise<Map<string, ProbeRecord>> {
+export async function rehearseKubePlans(opts: FixtureOptions, only?: string[]): Promise<Map<string, ProbeRecord>> {
   const f = await startFixture(opts);
   try {
     const outside = await clientPod(f.ctx);
@@ -22,7 +22,7 @@ export async function rehearseKubePlans(opts: FixtureOptions): Promise<Map<strin
     // Probed in its strict profile (as the custom mesh is for probes 1–7): the mesh's "default" is its strict policy here.
     const facts = { ...f.ctx.facts, defaultPolicy: policyFor(f.ctx, 'strict') };
     await f.ctx.applyPolicy(facts.defaultPolicy);
-    const records = await runKubeProbes(deployment, { platform: 'kind', mesh: 'fixture', workload: FIXTURE_WORKLOAD, facts, runId: 'rehearsal' });
+    const records = await runKubeProbes(deployment, { platform: 'kind', mesh: 'fixture', workload: FIXTURE_WORKLOAD, facts, runId: 'rehearsal', only });
     return new Map(records.map((r) => [r.probe === 'plaintext-rejected' ? `${r.probe}/${r.policy}` : r.probe, r]));
   } finally {
     await f.teardown();
