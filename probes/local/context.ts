@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStack } from '../../clusters/local/stack.ts';
-import { listStates, isAlive, type StackState } from '../../clusters/local/state.ts';
+import { listStates, type StackState } from '../../clusters/local/state.ts';
 import type { Mesh } from '../../mesh-impls/types.ts';
 import { loadMesh } from '../../mesh-impls/index.ts';
 import { loadWorkload } from '../../workloads/index.ts';
@@ -39,11 +39,14 @@ interface UpInfo {
   logDir?: string;
 }
 
-/** Running stacks that `npm run up` left (detached, with the facts the driver records), newest first. */
+/**
+ * Running stacks that `npm run up` left (detached, with the facts the driver records), newest first. A stack a live
+ * bench owns is never listed: probing switches policies and adds a pod, which would disturb its measurements.
+ */
 export function upStacks(): (StackState & { info: UpInfo })[] {
   return listStates()
     .filter((s): s is StackState & { info: UpInfo } => typeof s.info?.mesh === 'string' && typeof s.info?.entry === 'string')
-    .filter((s) => s.detached || isAlive(s.owner))
+    .filter((s) => s.detached)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
