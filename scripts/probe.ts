@@ -35,6 +35,8 @@ async function main(): Promise<number> {
   const profile = (values.policy ?? 'default') as PolicyProfile;
   if (!['default', 'strict'].includes(profile)) throw new Error(`--policy: "${values.policy}" is not accepted. Accepted: default, strict.`);
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = (only ?? []).filter((id) => !PROBE_IDS.includes(id));
+  if (unknown.length) throw new Error(`--only: unknown probe id(s) ${unknown.join(', ')}. Accepted: ${PROBE_IDS.join(', ')}.`);
   requireRoot('npm run probe');
   const log = values.json ? undefined : (line: string) => console.error(`· ${line}`);
   const slot = values.slot === undefined ? undefined : Number(values.slot);
