@@ -69,6 +69,7 @@ export class LocalStack {
     for (const pod of state.pods) {
       stack.pods.set(pod.name, pod);
       stack.hostEntries.set(pod.service, pod.ip);
+      if (pod.service !== pod.name) stack.hostEntries.set(pod.name, pod.ip);
     }
     return stack;
   }

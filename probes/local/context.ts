@@ -50,27 +50,11 @@ export function upStacks(): (StackState & { info: UpInfo })[] {
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-/**
- * A LocalStack object over a stack another process created. The stack class has no public way to adopt a state
- * file, so this fills a fresh instance from disk: pods (with service and account from the workload) and the hosts
- * entries, so that adding the probe client pod rewrites every hosts file with all names. Never call teardown() on
- * it: the stack belongs to `npm run down`.
- */
-export function attachStack(state: StackState & { info: UpInfo }, workload: ProbeWorkload): LocalStack {
+/** The stack `npm run up` left, adopted from its state file. Never call teardown() on it: it belongs to `npm run down`. */
+export function attachStack(state: StackState & { info: UpInfo }): LocalStack {
   const logDir = state.info.logDir ?? join('/tmp', `meshbench-${state.slot}-probe-logs`);
   mkdirSync(logDir, { recursive: true });
-  const Ctor = LocalStack as unknown as new (state: StackState, logDir: string) => LocalStack;
-  const stack = new Ctor(state, logDir);
-  const hosts = (stack as unknown as { hostEntries: Map<string, string> }).hostEntries;
-  for (const p of state.pods) {
-    const up = state.info.pods.find((x) => x.name === p.name);
-    const service = up?.service ?? p.name;
-    const svc = workload.services.find((s) => s.name === service);
-    stack.pods.set(p.name, { ...p, service, serviceAccount: svc?.serviceAccount ?? p.name });
-    hosts.set(service, p.ip);
-    if (service !== p.name) hosts.set(p.name, p.ip);
-  }
-  return stack;
+  return LocalStack.attach(state, logDir);
 }
 
 /** The probe context for the stack `npm run up -- --mesh <mesh>` left running (the newest, or the one in `slot`). */
@@ -85,6 +69,6 @@ export async function contextFromUpStack(meshName: string, opts: { slot?: number
   }
   const workload = await loadWorkload(state.info.workload);
   const mesh = await loadMesh(meshName);
-  const stack = attachStack(state, workload);
+  const stack = attachStack(state);
   return localProbeContext({ stack, workload, mesh, entryUrl: state.info.entry, log: opts.log });
 }
