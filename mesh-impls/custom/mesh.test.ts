@@ -23,6 +23,7 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
       [
         { name: 'web', kind: 'http', port: 8080 },
         { name: 'payment', kind: 'grpc', port: 50051 },
+        { name: 'cache', kind: 'redis', port: 6379 },
         { name: 'checkout', kind: 'client' },
         { name: 'frontend', kind: 'client' },
         { name: 'outsider', kind: 'client' },
@@ -37,7 +38,7 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
   it('verifies every injected pod: proxy up, identity issued, interception in place', async () => {
     const v = await m.mesh.local.verify(m.stack, m.workload);
     const byPod = Object.fromEntries(v.pods.map((p) => [p.pod, p]));
-    for (const pod of ['web', 'payment', 'checkout', 'frontend']) assert.ok(byPod[pod].meshed, `${pod}: ${byPod[pod].detail}`);
+    for (const pod of ['web', 'payment', 'cache', 'checkout', 'frontend']) assert.ok(byPod[pod].meshed, `${pod}: ${byPod[pod].detail}`);
     assert.equal(byPod.outsider.meshed, false, 'the unmeshed pod is reported as such');
     assert.equal(v.ok, false, 'not ok while one workload pod has no proxy');
   });
@@ -88,6 +89,11 @@ describe('custom mesh on the local platform', { timeout: 180_000 }, () => {
     await m.mesh.local.applyPolicy(m.stack, { default: 'all-authenticated', allow: [] });
     assert.deepEqual((await m.run('outsider', ['client', 'http', 'http://web:8080/', '3'])).statuses, { 403: 3 });
     assert.deepEqual((await m.run('frontend', ['client', 'http', 'http://web:8080/', '3'])).statuses, { 200: 3 });
+    // Opaque TCP (Redis, server port 6379): the denial is a closed connection; meshed callers get through over mTLS.
+    assert.deepEqual(await m.run('outsider', ['client', 'tcp', 'cache:6379', '3']), { pong: 0, errors: 3 });
+    assert.deepEqual(await m.run('checkout', ['client', 'tcp', 'cache:6379', '3']), { pong: 3, errors: 0 });
+    const denied = (await podGet(m.stack, 'cache', 'http://127.0.0.1:4191/metrics')).body.split('\n').find((l) => l.startsWith('denied_total{direction="inbound",client_id="",port="6379"'));
+    assert.match(denied ?? '', / 3$/, 'TCP denials counted');
     await m.mesh.local.applyPolicy(m.stack, { default: 'deny', allow: [{ to: 'web', port: 8080, from: [UNAUTHENTICATED], methods: ['/public'] }] });
     assert.deepEqual((await m.run('frontend', ['client', 'http', 'http://web:8080/private', '2'])).statuses, { 403: 2 });
     assert.deepEqual((await m.run('outsider', ['client', 'http', 'http://web:8080/public/x', '2'])).statuses, { 200: 2 });
