@@ -7,6 +7,7 @@ import type { Mesh, MeshPolicy } from '../types.ts';
 import { leastPrivilegePolicy } from '../types.ts';
 import type { Workload } from '../../workloads/types.ts';
 import { CustomLocalMesh, type CustomMeshOptions } from './local.ts';
+import { customKubeMesh } from './k8s/kube-mesh.ts';
 
 export type CustomProfile = 'strict' | 'permissive' | 'mtls-off';
 export const CUSTOM_PROFILES: readonly CustomProfile[] = ['strict', 'permissive', 'mtls-off'];
@@ -47,10 +48,13 @@ export function createCustomMesh(config: CustomMeshConfig = {}): Mesh & { local:
   return {
     name: 'custom',
     description: `Our TypeScript mesh (proxy + control plane), profile ${profile}`,
-    supports: (platform) => platform === 'local',
+    supports: (platform) => platform === 'local' || platform === 'kind' || platform === 'kubernetes',
     versions: async () => ({ custom: VERSION, node: process.version, profile }),
     meshesPods: true,
     local,
+    // On Kubernetes the profile is a MeshPolicy object in mesh-system; the platform hands over a KubeWorkloadInfo,
+    // which carries everything leastPrivilegePolicy reads (services, callGraph, entry).
+    kube: customKubeMesh({ profile: (w) => profilePolicy(profile, w as unknown as Workload) }),
     profile,
   };
 }

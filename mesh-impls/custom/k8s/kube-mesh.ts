@@ -18,14 +18,20 @@ import {
   POLICY_PLURAL, PROXY_CONTAINER, RUN_LABEL, TRUST_DOMAIN, type ImageNames,
 } from './constants.ts';
 
+export interface ProfilePolicy {
+  policy: MeshPolicy;
+  mtls: boolean;
+}
+
 export interface CustomKubeOptions {
   images?: ImageNames;
   trustDomain?: string;
   /**
    * The mesh-wide starting policy and mTLS switch of a profile (index.ts profilePolicy), installed as the MeshPolicy
-   * `profile` in mesh-system. Absent: Linkerd's default (all-unauthenticated, mTLS on), no object.
+   * `profile` in mesh-system. Absent: Linkerd's default (all-unauthenticated, mTLS on), no object. A function is given
+   * the run's workload (the strict profile's rules come from its call graph).
    */
-  profile?: { policy: MeshPolicy; mtls: boolean };
+  profile?: ProfilePolicy | ((workload: KubeWorkloadInfo) => ProfilePolicy);
 }
 
 /** Generated-file names (KubeGeneratedFile.name) of the CA parts the Secret is made from. */
@@ -111,6 +117,7 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
 
     install(ctx) {
       const o = manifestOpts(ctx);
+      const profile = typeof opts.profile === 'function' ? opts.profile(ctx.workload) : opts.profile;
       // kind nodes get the images straight from the host's Docker (built by imageBuildPlan()); no registry involved.
       const load: KubeStep[] =
         ctx.platform === 'kind'
@@ -136,8 +143,8 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
         },
         { do: 'apply', title: 'custom mesh: control plane (RBAC, Deployment, Service) and injector', objects: [...controlPlaneObjects(o), ...injectorObjects(o)] },
         { do: 'wait-ready', title: 'custom mesh: control plane and injector ready', namespace: CP_NAMESPACE, timeoutS: 180 },
-        ...(opts.profile
-          ? [applyFile(`custom mesh: profile policy (default ${opts.profile.policy.default}, mTLS ${opts.profile.mtls ? 'on' : 'off'})`, PROFILE_FILE, [policyObject(toTargetPorts(opts.profile.policy, ctx.workload), CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', opts.profile.mtls)])]
+        ...(profile
+          ? [applyFile(`custom mesh: profile policy (default ${profile.policy.default}, mTLS ${profile.mtls ? 'on' : 'off'})`, PROFILE_FILE, [policyObject(toTargetPorts(profile.policy, ctx.workload), CP_NAMESPACE, { [RUN_LABEL]: ctx.runId }, 'profile', profile.mtls)])]
           : []),
         { do: 'run', title: 'custom mesh: register the injector webhook (failurePolicy Fail, labelled namespaces only)', tool: 'kubectl', args: ['apply', '--server-side', '--field-manager=meshbench', '-f', `{file:${WEBHOOK_FILE}}`] },
       ];
