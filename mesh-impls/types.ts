@@ -153,6 +153,15 @@ export interface KubeWorkloadPatch {
   objects?(objects: KubeObject[], ctx: KubeContext): KubeObject[];
 }
 
+/** A command the driver runs on the host, not against a cluster (building the images a kind install then loads). */
+export interface KubeHostCommand {
+  title: string;
+  cmd: 'docker';
+  args: readonly string[];
+  /** Working directory (the build context). */
+  cwd: string;
+}
+
 export interface KubeMesh {
   /** Pinned versions of what the mesh installs (chart, CLI, images), recorded in results.json. */
   versions: Record<string, string>;
@@ -164,6 +173,8 @@ export interface KubeMesh {
   controlPlaneNamespaces: readonly string[];
   /** Container names of the data-plane proxy in a meshed pod (container or native-sidecar init container). */
   proxyContainers: readonly string[];
+  /** kind: host commands run once per bench process, before the first cluster of this mesh is created (image builds). */
+  hostBuild?: readonly KubeHostCommand[];
   /** Cluster-wide install, in the documented order. Runs once per cluster (kind: one cluster per mesh). */
   install(ctx: KubeContext): KubeStep[];
   patch: KubeWorkloadPatch;
