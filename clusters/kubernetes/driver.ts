@@ -44,6 +44,8 @@ export interface KubeDriverOptions {
 const APPLY = ['apply', '--server-side', '--field-manager=meshbench', '--force-conflicts', '-f', '-'];
 const SAMPLE_EVERY_MS = 5000;
 const STATE_DIR = join(tmpdir(), 'meshbench-kind');
+/** Host commands (image builds) already run by this process: each runs once, before the first cluster that needs it. */
+const hostDone = new Map<string, Promise<void>>();
 
 export function kubeDriver(platform: Platform, options: KubeDriverOptions = {}): PlatformDriver {
   const tool = async (name: KubeTool) => (await ensureTool(name, { dir: options.toolsDir, fetcher: options.fetcher })).path;
@@ -229,6 +231,19 @@ async function deployOn(
         if (!v.ok) throw new Error(`${step.title}: ${v.pods.filter((p) => !p.meshed).map((p) => `${p.pod}: ${p.detail}`).join('; ')}`);
         return;
       }
+      case 'host': {
+        const key = JSON.stringify([step.cwd, step.cmd, step.args]);
+        if (!hostDone.has(key)) {
+          const run = runCmd(step.cmd, step.args, { cwd: step.cwd }).then((r) => {
+            appendFileSync(logFile, r.stdout.slice(-20_000) + r.stderr.slice(-20_000));
+            if (r.code !== 0) throw new Error(`${step.title}: ${step.cmd} exited ${r.code}: ${r.stderr.trim().slice(-2000)}`);
+          });
+          // A failed build is retried by the next deployment rather than remembered.
+          hostDone.set(key, run.catch((e: Error) => { hostDone.delete(key); throw e; }));
+        }
+        await hostDone.get(key);
+        return;
+      }
       case 'delete-namespace': {
         // Only namespaces carrying this run's label are ours to delete.
         const ns = await kubeConfig().makeApiClient(k8s.CoreV1Api).readNamespace({ name: step.namespace }).catch(() => undefined);
@@ -255,7 +270,7 @@ async function deployOn(
   let started = Date.now();
   let crdsBefore: number | undefined;
   const isClusterCreate = (s: PlanStep) => s.do === 'run' && s.tool === 'kind' && s.args[0] === 'create' && s.args[1] === 'cluster';
-  const installSteps = plan.setup.filter((s) => !isClusterCreate(s)).length;
+  const installSteps = plan.setup.filter((s) => !isClusterCreate(s) && s.do !== 'host').length;
   let verification: MeshVerification = { ok: true, pods: [] };
   // Until deploy returns (and the run model registers its own), Ctrl-C must still remove what was created.
   const unregister = onCleanup(`${platform} ${mesh.name}: partial deployment`, teardown);
@@ -267,7 +282,10 @@ async function deployOn(
     }
     for (const s of plan.setup) {
       const createsCluster = isClusterCreate(s);
-      if (createsCluster) {
+      if (s.do === 'host') {
+        await execStep(s); // before the cluster exists: not part of the install cost
+        continue;
+      } else if (createsCluster) {
         // Recorded before creation, so a run killed while kind works is still swept later.
         mkdirSync(STATE_DIR, { recursive: true });
         writeFileSync(join(STATE_DIR, `${plan.cluster}.json`), JSON.stringify({ name: plan.cluster, pid: process.pid, kubeconfig: target.kubeconfig, host: hostname() }));

@@ -18,9 +18,9 @@ export function contextArgs(tool: KubeTool, t: Target): string[] {
   return tool === 'helm' ? ['--kube-context', t.context] : ['--context', t.context];
 }
 
-export function runCmd(path: string, args: readonly string[], opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<CmdResult> {
+export function runCmd(path: string, args: readonly string[], opts: { env?: Record<string, string>; stdin?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CmdResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(path, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs) : undefined;

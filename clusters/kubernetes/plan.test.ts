@@ -49,11 +49,23 @@ test('plans follow the documented install order', async () => {
   ]);
   order(text, 'consul', ['kind create cluster', 'helm upgrade --install consul', 'kind: ServiceDefaults', 'kind: Deployment', 'Workload ready (watch)', 'kind: ServiceIntentions', 'kind delete cluster']);
   order(text, 'none', ['kind create cluster', 'kind: Deployment', 'Workload ready (watch)', 'kind: Job', 'kind delete cluster']);
-  // custom: skipped until its Kubernetes form supports kind (issue 9), then planned in its own cluster like the others.
-  const customSkipped = /=== mesh custom ===\n  skipped: custom: not yet supported on kind/.test(text);
-  if (!customSkipped) order(text, 'custom', ['kind create cluster', 'kind: Deployment', 'Workload ready (watch)', 'kind delete cluster']);
+  // custom (mesh-impls/custom/k8s): images built on the host, loaded into its own cluster, webhook registered last.
+  order(text, 'custom', [
+    'docker build --file mesh-impls/custom/k8s/images/proxy.Dockerfile',
+    'kind create cluster',
+    'kind load docker-image meshbench/custom-proxy:0.1.0',
+    'kind: CustomResourceDefinition',
+    'kubectl create secret generic meshcp-ca',
+    'control plane and injector ready',
+    'custom-injector-webhook.yaml',
+    'kind: Deployment',
+    'Workload ready (watch)',
+    '/api/check',
+    'kind: MeshPolicy',
+    'kind delete cluster',
+  ]);
   // Each mesh gets its own cluster (they clash on Gateway API CRDs).
-  assert.equal(new Set(text.match(/kind create cluster --name \S+/g)).size, customSkipped ? 3 : 4);
+  assert.equal(new Set(text.match(/kind create cluster --name \S+/g)).size, 4);
 });
 
 test('consul drops frontend-external, linkerd and none keep it', async () => {

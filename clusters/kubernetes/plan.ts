@@ -3,7 +3,7 @@
 // → (policy, load, probes during the run) → teardown.
 import { stringify } from 'yaml';
 import { fileURLToPath } from 'node:url';
-import { leastPrivilegePolicy, type KubeContext, type KubeObject, type KubeStep, type Mesh } from '../../mesh-impls/types.ts';
+import { leastPrivilegePolicy, type KubeContext, type KubeHostCommand, type KubeObject, type KubeStep, type Mesh } from '../../mesh-impls/types.ts';
 import type { Workload } from '../../workloads/types.ts';
 import type { KubeWorkload } from './workload.ts';
 import { kindClusterName, kindCreateArgs, kindDeleteArgs, KIND_NODE_IMAGE } from '../kind/kind.ts';
@@ -15,7 +15,9 @@ export type Platform = 'kind' | 'kubernetes';
 export type PlanStep =
   | KubeStep
   | { do: 'verify-sidecars'; title: string; namespace: string; containers: readonly string[] }
-  | { do: 'delete-namespace'; title: string; namespace: string };
+  | { do: 'delete-namespace'; title: string; namespace: string }
+  /** On the host, before the cluster exists; the driver runs each distinct command once per process. */
+  | ({ do: 'host' } & KubeHostCommand);
 
 export interface MeshPlan {
   mesh: string;
@@ -70,6 +72,8 @@ export function meshPlan(mesh: Mesh, workload: KubeWorkload, o: PlanOptions): Me
   const setup: PlanStep[] = [];
   const teardown: PlanStep[] = [];
   if (cluster) {
+    // Images a kind install loads are built first (docker's cache makes a repeat cheap; the driver runs each once).
+    for (const c of kube?.hostBuild ?? []) setup.push({ do: 'host', ...c });
     const kubeconfig = `${o.runDir}/kubeconfig-${cluster}`;
     setup.push({ do: 'run', title: `Create kind cluster ${cluster} (node ${KIND_NODE_IMAGE})`, tool: 'kind', args: kindCreateArgs(cluster, kubeconfig) });
     teardown.push({ do: 'run', title: `Delete kind cluster ${cluster}`, tool: 'kind', args: kindDeleteArgs(cluster, kubeconfig) });
@@ -144,6 +148,8 @@ export function renderStep(step: PlanStep, n: number, files: Record<string, stri
       return `${head}\n    (watch) every Deployment/StatefulSet/DaemonSet in namespace ${step.namespace} ready, at most ${step.timeoutS}s`;
     case 'verify-sidecars':
       return `${head}\n    (list pods in ${step.namespace}) each pod runs ${step.containers.join(' or ')} (container or native sidecar) and every container is ready`;
+    case 'host':
+      return `${head}\n    $ ${cmd(step.cmd, step.args)}   # on the host, in ${step.cwd.replace(/\/?$/, '/') === REPO_ROOT ? 'the repository root' : step.cwd}; once per bench process`;
     case 'delete-namespace':
       return `${head}\n    $ kubectl delete namespace ${step.namespace} --wait   # only namespaces this run created (label meshbench.io/run)`;
   }

@@ -8,10 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { KubeContext, KubeGeneratedFile, KubeMesh, KubeObject, KubeStep, KubeWorkloadInfo, MeshPolicy } from '../../types.ts';
 import { ensureCa } from '../shared/pki.ts';
 import { kindClusterName } from '../../../clusters/kind/kind.ts';
 import { policyObject } from './crd.ts';
+import { imageBuildPlan } from './images.ts';
 import { namespaceObject, crdObject, controlPlaneObjects, injectorObjects, webhookConfiguration } from './manifests.ts';
 import {
   ANNOTATIONS, CA_SECRET, CP_NAME, CP_NAMESPACE, CRD_GROUP, DEFAULT_IMAGES, INJECTOR_NAME, MESH_VERSION, NAMESPACE_INJECT_LABEL,
@@ -112,6 +114,8 @@ export function customKubeMesh(opts: CustomKubeOptions = {}): KubeMesh {
     versions: { 'custom-mesh': MESH_VERSION, 'custom-proxy-image': images.proxy, 'custom-control-plane-image': images.controlPlane },
     tools: [],
     generatedFiles,
+    // kind: built on the host from this checkout, then loaded into the nodes by install().
+    hostBuild: imageBuildPlan({ repoRoot: fileURLToPath(new URL('../../../', import.meta.url)), images }),
     controlPlaneNamespaces: [CP_NAMESPACE],
     proxyContainers: [PROXY_CONTAINER],
 
