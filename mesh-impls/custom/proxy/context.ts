@@ -14,6 +14,8 @@ export interface ConnCtx {
   /** Outbound: the destination service, as discovery knows it. */
   service?: string;
   ep?: Endpoint;
+  /** Outbound to a Service virtual IP (Kubernetes): its `ip:port`, whose pods are the candidates. */
+  vip?: string;
   row?: TrafficRow;
 }
 

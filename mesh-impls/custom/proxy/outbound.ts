@@ -14,12 +14,18 @@ import { CTX, ctxOf, setCtx, splice, type ConnCtx } from './context.ts';
 import { h1ToH2, h2ToH2 } from './forward.ts';
 import { connectPeer, peerTlsOptions } from './pools.ts';
 import type { Weighted } from './balancer.ts';
+import { resolveDestination } from './resolve.ts';
 
 const DETECT_MS = 3000;
 
 export function startOutbound(p: Proxy) {
   const timeout = p.boot.requestTimeoutMs;
   const rowOf = (ctx: ConnCtx) => (ctx.row ??= p.metrics.row('outbound', ctx.service!, ctx.ep!.identity, p.mtls));
+  /** Endpoints to balance over, from the current snapshot: the Service's pods (virtual IP) or the service's. */
+  const candidates = (ctx: ConnCtx): Endpoint[] => {
+    const eps = ctx.vip ? p.byVip.get(ctx.vip)?.endpoints : p.byService.get(ctx.service!);
+    return eps?.length ? eps : [ctx.ep!];
+  };
 
   /** Per request: picks an endpoint, hands out its session, and returns the completion hook for the balancer. */
   function route(ctx: ConnCtx) {
@@ -27,8 +33,7 @@ export function startOutbound(p: Proxy) {
     let t0 = 0;
     const session = (): http2.ClientHttp2Session => {
       if (current) p.balancer.end(current, performance.now() - t0, false);
-      const eps = p.byService.get(ctx.service!) ?? [ctx.ep!];
-      const ep: Endpoint = p.balancer.pick(eps);
+      const ep: Endpoint = p.balancer.pick(candidates(ctx));
       current = p.balancer.start(ep);
       t0 = performance.now();
       return p.peers.get(`${ep.ip}:${ctx.port}`, () => connectPeer(ep.ip, ctx.port, p.mtls ? { ctx: p.ctx, id: ep.identity } : undefined));
@@ -87,7 +92,7 @@ export function startOutbound(p: Proxy) {
   function opaque(sock: net.Socket, ctx: ConnCtx) {
     const row = rowOf(ctx);
     row.tcpOpen++;
-    const ep = p.balancer.pick(p.byService.get(ctx.service!) ?? [ctx.ep!]);
+    const ep = p.balancer.pick(candidates(ctx));
     const up = p.mtls ? tls.connect(peerTlsOptions(ep.ip, ctx.port, p.ctx, ep.identity, 'mb-opaque')) : net.connect({ host: ep.ip, port: ctx.port });
     up.setNoDelay(true);
     splice(sock, up, row);
@@ -105,13 +110,13 @@ export function startOutbound(p: Proxy) {
     raw.on('error', () => {});
     const dst = p.originalDst(raw);
     if (!dst || (dst.ip === '127.0.0.1' && dst.port === p.boot.outboundPort)) return raw.destroy();
-    const ep = p.byIp.get(dst.ip);
+    const to = resolveDestination(dst, p.byIp, p.byVip, p.boot.podIp);
     // Unknown destinations leave the mesh as they are; a pod calling itself goes straight to its app.
-    if (!ep) return passthrough(raw, dst.ip, dst.port);
-    if (ep.ip === p.boot.podIp) return passthrough(raw, '127.0.0.1', dst.port);
-    const ctx: ConnCtx = { ip: dst.ip, port: dst.port, callerIp: '127.0.0.1', tls: p.mtls, service: ep.service, ep };
+    if (to.to === 'passthrough') return passthrough(raw, dst.ip, dst.port);
+    if (to.to === 'self') return passthrough(raw, '127.0.0.1', to.port);
+    const ctx: ConnCtx = { ip: dst.ip, port: to.port, callerIp: '127.0.0.1', tls: p.mtls, service: to.service, ep: to.ep, vip: to.vip };
     setCtx(raw, ctx);
-    if (p.isOpaque(ep, dst.port)) return opaque(raw, ctx);
+    if (p.isOpaque(to.ep, to.port)) return opaque(raw, ctx);
     void detect(raw, DETECT_MS).then((proto) => {
       if (proto === 'closed' || raw.destroyed) return;
       if (proto === 'h2') h2.emit('connection', raw);

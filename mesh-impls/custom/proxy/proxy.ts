@@ -15,6 +15,7 @@ import { SessionPool } from './pools.ts';
 import { loadOriginalDst, type OriginalDst } from './original-dst.ts';
 import { startInbound } from './inbound.ts';
 import { startOutbound } from './outbound.ts';
+import { indexVirtualIps, type VipTarget } from './resolve.ts';
 
 export class Proxy {
   readonly metrics = new Metrics();
@@ -32,6 +33,8 @@ export class Proxy {
   authz!: Authorizer;
   byIp = new Map<string, Endpoint>();
   byService = new Map<string, Endpoint[]>();
+  /** Kubernetes Service addresses (`ip:port`) → target port and meshed pods. */
+  byVip = new Map<string, VipTarget>();
   draining = false;
   readonly startedAt = Date.now();
   private cp: ControlPlaneClient;
@@ -112,6 +115,7 @@ export class Proxy {
     const bySvc = new Map<string, Endpoint[]>();
     for (const e of s.endpoints) bySvc.set(e.service, [...(bySvc.get(e.service) ?? []), e]);
     this.byService = bySvc;
+    this.byVip = indexVirtualIps(s.virtualIps ?? [], s.endpoints, this.boot.podIp);
     this.metrics.configVersion = s.version;
     // Tell the control plane at once, so `applyPolicy` knows when every proxy enforces the new policy.
     if (this.reportTimer) setImmediate(() => void this.report());

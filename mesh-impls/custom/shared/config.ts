@@ -15,6 +15,20 @@ export interface Endpoint {
   health?: { kind: 'http' | 'grpc' | 'tcp'; port: number; path?: string };
 }
 
+/**
+ * A Service's virtual address (Kubernetes ClusterIP:port). Apps dial it, and the pod's REDIRECT hands the connection
+ * to the proxy before kube-proxy translates it, so the proxy resolves it itself: `pods` (Endpoint.pod names) are the
+ * candidates and `targetPort` the port to dial on the chosen one.
+ */
+export interface VirtualIp {
+  ip: string;
+  port: number;
+  targetPort: number;
+  /** The Service's name (may differ from its pods' mesh service, e.g. frontend-external). */
+  service: string;
+  pods: string[];
+}
+
 export interface Snapshot {
   version: number;
   trustDomain: string;
@@ -24,6 +38,8 @@ export interface Snapshot {
   policy: MeshPolicy;
   /** TLS between proxies; off only for the "mesh without mTLS" comparison profile. */
   mtls: boolean;
+  /** Kubernetes only: Service addresses (the local platform resolves service names to pod IPs directly). */
+  virtualIps?: VirtualIp[];
 }
 
 /** The static part of a proxy's configuration, written by the injector next to the bootstrap token. */
