@@ -7,7 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCa, makeKeyAndCsr, signCsr, spiffeId, type Ca } from '../shared/pki.ts';
-import type { Endpoint, ProxyReport, Snapshot } from '../shared/config.ts';
+import type { Endpoint, ProxyReport, Snapshot, VirtualIp } from '../shared/config.ts';
+import type { KubeControlPlaneExtension } from '../k8s/control-plane-ext.ts';
 import type { MeshPolicy } from '../../types.ts';
 import { edges, serviceStats, type PodReports } from './stats.ts';
 import { validatePolicy } from './policy.ts';
@@ -21,6 +22,11 @@ export interface ControlPlaneOptions {
   proxyApiPort: number;
   operatorApiPort: number;
   certLifetimeMs: number;
+  /**
+   * Kubernetes: proxies authenticate with their projected ServiceAccount token (TokenReview) instead of a bootstrap
+   * token, and endpoints + Service virtual IPs come from discovery instead of POST /api/pods.
+   */
+  kube?: KubeControlPlaneExtension;
 }
 
 export interface PodRegistration extends Endpoint {
@@ -67,6 +73,8 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
     writeFileSync(`${stateFile}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
     renameSync(`${stateFile}.tmp`, stateFile);
   };
+  // Kubernetes Service addresses, straight from discovery (re-listed after a restart, so not persisted).
+  let virtualIps: VirtualIp[] | undefined;
   let snapshotLine = '';
   const snapshot = (): Snapshot => ({
     version: state.version,
@@ -75,6 +83,7 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
     mtls: state.mtls,
     policy: state.policy,
     endpoints: Object.values(state.pods).map(({ tokenSha256: _t, namespace: _n, serviceAccount: _s, ...e }) => e),
+    ...(virtualIps ? { virtualIps } : {}),
   });
   const publish = () => {
     state.version++;
@@ -84,12 +93,32 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
   };
   snapshotLine = JSON.stringify(snapshot()) + '\n';
 
-  const podByToken = (req: http.IncomingMessage): PodRegistration | undefined => {
+  /** The calling proxy's pod, or why it is refused. */
+  const podByToken = async (req: http.IncomingMessage): Promise<PodRegistration | string> => {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    if (!m) return undefined;
+    if (opts.kube) {
+      let id: Awaited<ReturnType<KubeControlPlaneExtension['authenticate']>>;
+      try {
+        id = await opts.kube.authenticate(m?.[1] ?? '');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      const known = state.pods[id.pod];
+      if (known && known.namespace === id.namespace && known.serviceAccount === id.serviceAccount) return known;
+      // A proxy may start before discovery sees its pod: the review alone is enough to certify it.
+      return { pod: id.pod, namespace: id.namespace, serviceAccount: id.serviceAccount, identity: id.identity, ip: '', service: '', ports: [], opaquePorts: [], tokenSha256: '' };
+    }
+    if (!m) return 'missing bootstrap token';
     const h = sha256(m[1]);
-    return Object.values(state.pods).find((p) => timingSafeEqual(Buffer.from(p.tokenSha256), Buffer.from(h)));
+    return Object.values(state.pods).find((p) => timingSafeEqual(Buffer.from(p.tokenSha256), Buffer.from(h))) ?? 'unknown bootstrap token';
   };
+  if (opts.kube) {
+    opts.kube.onEndpoints((eps, vips) => {
+      state.pods = Object.fromEntries(eps.map(({ uid: _u, ...e }) => [e.pod, { ...e, tokenSha256: '' }]));
+      virtualIps = vips.map(({ namespace: _n, ...v }) => v);
+      publish();
+    });
+  }
   const isOperator = (req: http.IncomingMessage) => {
     const given = Buffer.from(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     const want = Buffer.from(operatorToken);
@@ -101,8 +130,8 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
   const ownCert = await signCsr(ca, own.csrPem, spiffeId(opts.trustDomain, CONTROL_PLANE_NS, CONTROL_PLANE_SA), 365 * 86_400_000);
   const proxyApi = https.createServer({ key: own.keyPem, cert: ownCert.chainPem, minVersion: 'TLSv1.3' }, async (req, res) => {
     try {
-      const pod = podByToken(req);
-      if (!pod) return send(res, 401, { error: 'unknown or missing bootstrap token' });
+      const pod = await podByToken(req);
+      if (typeof pod === 'string') return send(res, 401, { error: pod });
       const url = new URL(req.url ?? '/', 'https://cp');
       if (req.method === 'POST' && url.pathname === '/v1/certify') {
         const { csr } = JSON.parse(await body(req, 64 * 1024));
@@ -193,6 +222,7 @@ export async function startControlPlane(opts: ControlPlaneOptions) {
         return send(res, 200, { policy: state.policy, mtls: state.mtls, version: state.version });
       }
       if (req.method === 'POST' && path === '/api/pods') {
+        if (opts.kube) return send(res, 409, { error: 'on Kubernetes pods are discovered from EndpointSlices; POST /api/pods is not used' });
         const reg = JSON.parse(await body(req, 64 * 1024)) as Omit<PodRegistration, 'identity' | 'tokenSha256'> & { token: string };
         for (const k of ['pod', 'ip', 'service', 'namespace', 'serviceAccount', 'token'] as const) {
           if (typeof reg[k] !== 'string' || !reg[k]) throw new Error(`pod registration needs "${k}"`);

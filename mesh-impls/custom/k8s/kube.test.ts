@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
+import * as https from 'node:https';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,11 @@ import { startControlPlane } from '../control-plane/server.ts';
 import { ensureCa } from '../shared/pki.ts';
 import { issueServingCert } from './webhook.ts';
 import { inClusterConfig } from './apiclient.ts';
-import { startKubeExtension } from './control-plane-ext.ts';
+import { startKubeExtension, type KubeControlPlaneExtension } from './control-plane-ext.ts';
+import { ControlPlaneClient } from '../proxy/control.ts';
+import { CONTROL_PLANE_NS, CONTROL_PLANE_SA } from '../control-plane/server.ts';
+import { spiffeId } from '../shared/pki.ts';
+import type { Snapshot } from '../shared/config.ts';
 import type { MeshPolicy } from '../../types.ts';
 
 const PODS = '/api/v1/pods';
@@ -267,16 +272,27 @@ describe('control plane Kubernetes extension', () => {
   let cp: Awaited<ReturnType<typeof startControlPlane>>;
   let api: FakeApiServer;
   let operatorPort: number;
+  let proxyApiPort: number;
+  const reviewed: string[] = [];
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meshbench-ext-'));
     operatorPort = await freePort();
-    cp = await startControlPlane({ dir, trustDomain: 'cluster.local', nodeIp: '', listenIp: '127.0.0.1', proxyApiPort: await freePort(), operatorApiPort: operatorPort, certLifetimeMs: 3600_000 });
+    proxyApiPort = await freePort();
+    // Wired as main/control-plane.ts does: the server starts with a late-bound extension (the extension pushes policy
+    // to the operator API, which must be up first).
+    const pending: Parameters<KubeControlPlaneExtension['onEndpoints']>[0][] = [];
+    const late: KubeControlPlaneExtension = {
+      authenticate: (t) => (ext ? ext.authenticate(t) : Promise.reject(new Error('control plane still starting'))),
+      onEndpoints: (cb) => (ext ? ext.onEndpoints(cb) : pending.push(cb)),
+      stop: () => ext?.stop(),
+    };
+    cp = await startControlPlane({ dir, trustDomain: 'cluster.local', nodeIp: '', listenIp: '127.0.0.1', proxyApiPort, operatorApiPort: operatorPort, certLifetimeMs: 3600_000, kube: late });
     const ca = await ensureCa(join(dir, 'api-ca'), 'api.test');
     api = await startFakeApiServer({
       token: 'cp-sa-token',
       tls: { ...(await issueServingCert(ca, ['localhost'])), caPem: ca.rootPem },
       tokenReview: (spec) =>
-        spec.token === 'bound'
+        (reviewed.push(spec.token), spec.token.startsWith('bound'))
           ? { authenticated: true, audiences: spec.audiences, user: { username: 'system:serviceaccount:boutique:cartservice', extra: { 'authentication.kubernetes.io/pod-name': ['cartservice-5f7c9d8b6-x2x7q'] } } }
           : { authenticated: true, audiences: spec.audiences, user: { username: 'system:serviceaccount:boutique:cartservice' } },
     });
@@ -294,6 +310,7 @@ describe('control plane Kubernetes extension', () => {
     api.put(SERVICES, serviceObject('cartservice', '10.96.0.70') as never);
     api.put(POLICIES, policyObject({ default: 'all-authenticated', allow: [{ to: 'cartservice', port: 7070, from: ['frontend', 'checkoutservice'] }] }, 'boutique') as never);
     ext = await startKubeExtension({ api: cfg, trustDomain: 'cluster.local', dir, operatorUrl: `http://127.0.0.1:${operatorPort}`, log: (l) => lines.push(l) });
+    for (const cb of pending.splice(0)) ext.onEndpoints(cb);
   });
   let ext: Awaited<ReturnType<typeof startKubeExtension>>;
   const lines: string[] = [];
@@ -333,6 +350,44 @@ describe('control plane Kubernetes extension', () => {
     assert.equal(id.pod, 'cartservice-5f7c9d8b6-x2x7q');
     assert.equal(id.identity, eps[0].identity);
     await assert.rejects(ext.authenticate('legacy-secret-token'), /not bound to a pod/);
+  });
+
+  it('certifies a proxy by its projected token, re-read on every request, and sends it endpoints and Service addresses', async () => {
+    const tokenFile = join(dir, 'proxy-token');
+    const rootFile = join(dir, 'proxy-root.pem');
+    writeFileSync(tokenFile, 'bound-1');
+    writeFileSync(rootFile, cp.rootPem);
+    const boot = {
+      pod: 'cartservice-5f7c9d8b6-x2x7q', podIp: '10.244.0.30', namespace: 'boutique', serviceAccount: 'cartservice', service: 'cartservice',
+      controlPlane: `https://127.0.0.1:${proxyApiPort}`, controlPlaneId: spiffeId('cluster.local', CONTROL_PLANE_NS, CONTROL_PLANE_SA),
+      rootFile, tokenFile, inboundPort: 4143, outboundPort: 4140, adminPort: 4191, readyFile: join(dir, 'ready'), addonPath: '', drainMs: 100, requestTimeoutMs: 1000,
+    };
+    const client = new ControlPlaneClient(boot, (l) => lines.push(l));
+    try {
+      const cert = await client.certify();
+      assert.equal(cert.identity, 'spiffe://cluster.local/ns/boutique/sa/cartservice');
+      // The kubelet rotates the token file in place: the next request presents the new token.
+      writeFileSync(tokenFile, 'bound-2');
+      await client.certify();
+      assert.ok(reviewed.includes('bound-1') && reviewed.includes('bound-2'), `tokens reviewed: ${reviewed.join(', ')}`);
+      const snap = await new Promise<Snapshot>((resolve) => void client.watch((s) => s.virtualIps?.length && resolve(s)));
+      assert.deepEqual(snap.endpoints.map((e) => [e.pod, e.ip]), [['cartservice-5f7c9d8b6-x2x7q', '10.244.0.30']]);
+      assert.deepEqual(snap.virtualIps, [{ ip: '10.96.0.70', port: 7070, targetPort: 7070, service: 'cartservice', pods: ['cartservice-5f7c9d8b6-x2x7q'] }]);
+    } finally {
+      client.stop();
+    }
+    // A token the API server does not bind to a pod is refused with the reason; registrations are discovery's job.
+    const refused = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: proxyApiPort, path: '/v1/watch', ca: cp.rootPem, checkServerIdentity: () => undefined, headers: { authorization: 'Bearer legacy-secret-token' } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d)).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject).end();
+    });
+    assert.equal(refused.status, 401);
+    assert.match(refused.text, /not bound to a pod/);
+    const post = await fetch(`http://127.0.0.1:${operatorPort}/api/pods`, { method: 'POST', headers: { authorization: `Bearer ${readFileSync(join(dir, 'operator-token'), 'utf8').trim()}` }, body: '{}' });
+    assert.equal(post.status, 409);
   });
 });
 
