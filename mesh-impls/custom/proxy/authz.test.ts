@@ -37,6 +37,13 @@ test('default policies: all-authenticated and deny', () => {
   assert.equal(deny.allows(50051, { id: id('checkout'), ip: '10.0.0.9' }, '/x'), false);
 });
 
+test('on Kubernetes the node is the pod\'s own hostIP (bootstrap), not the snapshot\'s', () => {
+  const a = new Authorizer(snapshot({ default: 'deny', allow: [] }), 'payment', 'payment', '172.18.0.3');
+  assert.equal(a.allows(50051, { ip: '172.18.0.3' }, '/grpc.health.v1.Health/Check'), true);
+  assert.equal(a.allows(50051, { ip: '10.0.0.1' }, '/grpc.health.v1.Health/Check'), false);
+  assert.equal(a.allows(50051, { ip: '172.18.0.3' }, '/hipstershop.PaymentService/Charge'), false, 'only health checks');
+});
+
 test('P2C-EWMA moves traffic away from a slow endpoint; the retry budget runs dry', () => {
   const b = new Balancer<{ ip: string }>();
   const eps = [{ ip: 'a' }, { ip: 'b' }];

@@ -18,6 +18,8 @@ export class Authorizer {
     private snapshot: Snapshot,
     service: string,
     pod: string,
+    /** Whose health checks are admitted; the snapshot's node address unless the bootstrap names one. */
+    private nodeIp = snapshot.nodeIp,
   ) {
     for (const r of snapshot.policy.allow) {
       if (r.to !== service) continue;
@@ -30,7 +32,7 @@ export class Authorizer {
 
   /** `path` is the HTTP path or gRPC method; undefined for an opaque TCP connection. */
   allows(port: number, caller: Caller, path?: string): boolean {
-    if (caller.ip === this.snapshot.nodeIp && this.isHealthCheck(port, path)) return true;
+    if (caller.ip === this.nodeIp && this.isHealthCheck(port, path)) return true;
     const rules = this.byPort.get(port);
     if (rules) {
       const sa = caller.id ? serviceAccountOf(caller.id) : undefined;

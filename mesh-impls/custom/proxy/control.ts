@@ -20,7 +20,6 @@ export interface Certificate {
 
 export class ControlPlaneClient {
   private agent: https.Agent;
-  private token: string;
   private url: URL;
   private stopped = false;
   private watchReq?: ReturnType<typeof https.request>;
@@ -29,7 +28,6 @@ export class ControlPlaneClient {
     private boot: ProxyBootstrap,
     private log: (line: string) => void,
   ) {
-    this.token = readFileSync(boot.tokenFile, 'utf8').trim();
     this.url = new URL(boot.controlPlane);
     this.agent = new https.Agent({
       keepAlive: true,
@@ -42,11 +40,16 @@ export class ControlPlaneClient {
     });
   }
 
+  /** Read on every request: on Kubernetes the kubelet rotates the projected token in place. */
+  private token(): string {
+    return readFileSync(this.boot.tokenFile, 'utf8').trim();
+  }
+
   private call(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = https.request(
-        { host: this.url.hostname, port: this.url.port, method, path, agent: this.agent, timeout: timeoutMs, headers: { authorization: `Bearer ${this.token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+        { host: this.url.hostname, port: this.url.port, method, path, agent: this.agent, timeout: timeoutMs, headers: { authorization: `Bearer ${this.token()}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -85,7 +88,7 @@ export class ControlPlaneClient {
       try {
         await new Promise<void>((resolve, reject) => {
           const req = https.request(
-            { host: this.url.hostname, port: this.url.port, path: '/v1/watch', agent: this.agent, headers: { authorization: `Bearer ${this.token}` } },
+            { host: this.url.hostname, port: this.url.port, path: '/v1/watch', agent: this.agent, headers: { authorization: `Bearer ${this.token()}` } },
             (res) => {
               if (res.statusCode !== 200) {
                 res.resume();

@@ -77,12 +77,13 @@ export class Proxy {
       new Promise<void>((r) => outbound.server.listen(this.boot.outboundPort, '127.0.0.1', r)),
     ]);
     const admin = this.startAdmin();
-    await new Promise<void>((r) => admin.listen(this.boot.adminPort, '127.0.0.1', r));
+    const adminListen = this.boot.adminListen ?? '127.0.0.1';
+    await new Promise<void>((r) => admin.listen(this.boot.adminPort, adminListen, r));
     this.servers.push(admin);
     this.reportTimer = setInterval(() => void this.report(), 2000);
     void this.report();
     writeFileSync(this.boot.readyFile, JSON.stringify({ identity: this.cert.identity, notAfter: this.cert.notAfter, pid: process.pid }));
-    this.log(`ready as ${this.cert.identity}; inbound :${this.boot.inboundPort} outbound :${this.boot.outboundPort} admin 127.0.0.1:${this.boot.adminPort}`);
+    this.log(`ready as ${this.cert.identity}; inbound :${this.boot.inboundPort} outbound :${this.boot.outboundPort} admin ${adminListen}:${this.boot.adminPort}`);
   }
 
   private applyCert(cert: Certificate): void {
@@ -110,7 +111,7 @@ export class Proxy {
 
   private applySnapshot(s: Snapshot): void {
     this.snapshot = s;
-    this.authz = new Authorizer(s, this.boot.service, this.boot.pod);
+    this.authz = new Authorizer(s, this.boot.service, this.boot.pod, this.boot.nodeIp ?? s.nodeIp);
     this.byIp = new Map(s.endpoints.map((e) => [e.ip, e]));
     const bySvc = new Map<string, Endpoint[]>();
     for (const e of s.endpoints) bySvc.set(e.service, [...(bySvc.get(e.service) ?? []), e]);

@@ -66,6 +66,10 @@ export interface ProxyBootstrap {
   drainMs: number;
   /** Per-request timeout for proxied HTTP requests. */
   requestTimeoutMs: number;
+  /** Admin server address (default 127.0.0.1; Kubernetes: 0.0.0.0, the kubelet probes /ready and /live on the pod IP). */
+  adminListen?: string;
+  /** The node address whose health checks are admitted (default: the snapshot's; Kubernetes: this pod's hostIP). */
+  nodeIp?: string;
 }
 
 export const DEFAULT_PORTS = { inbound: 4143, outbound: 4140, admin: 4191, cpProxyApi: 8086, cpOperatorApi: 8085 } as const;
