@@ -43,7 +43,7 @@ esac`);
   "get pods") echo "frontend-1 injected" ;;
   "logs -n") echo "probe says: 403" ;;
   "exec -n") case "$*" in *points.json*) gzip -c ${work}/points.ndjson | base64 ;; *) exit 1 ;; esac ;;
-  "get --raw") n=$(cat ${work}/samples 2>/dev/null || echo 0); echo $((n+1)) > ${work}/samples; t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ); printf '{"pods":[{"podRef":{"name":"frontend","namespace":"online-boutique"},"containers":[{"name":"linkerd-proxy","cpu":{"time":"%s","usageCoreNanoSeconds":%s},"memory":{"rssBytes":%s}}]}]}' "$t" $((n*100000000)) $((1000000+n)) ;;
+  "get --raw") case "$3" in */api/check) echo '{"ok":true,"pods":[{"pod":"frontend-1","ok":true,"problems":[]}]}'; exit 0 ;; esac; n=$(cat ${work}/samples 2>/dev/null || echo 0); echo $((n+1)) > ${work}/samples; t=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ); printf '{"pods":[{"podRef":{"name":"frontend","namespace":"online-boutique"},"containers":[{"name":"linkerd-proxy","cpu":{"time":"%s","usageCoreNanoSeconds":%s},"memory":{"rssBytes":%s}}]}]}' "$t" $((n*100000000)) $((1000000+n)) ;;
   "create -f") echo "$3" >> ${work}/created.log ;;
   "delete --ignore-not-found") cat >> ${work}/deleted.yaml ;;
   "get crd") n=$(awk '{s+=$1} END {print s+0}' ${work}/crds 2>/dev/null); i=0; while [ $i -lt $n ]; do echo "customresourcedefinition/crd$i"; i=$((i+1)); done ;;
@@ -201,6 +201,47 @@ test('kind + consul: chart with generated values, config entries before the work
     await d.teardown();
     assert.match(readFileSync(join(work, 'calls.log'), 'utf8'), /kind delete cluster --name meshbench-consul-runabcr1/);
   } finally {
+    server.closeAllConnections();
+    server.close();
+    delete process.env.FAKE_API;
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('kind + custom: images built on the host once per process, before the cluster, then loaded into each cluster', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'meshbench-driver-test-'));
+  const tools = join(work, 'tools');
+  fakeTools(tools, work);
+  // docker is the host's own (not a pinned tool): a fake one first on PATH.
+  mkdirSync(join(work, 'bin'));
+  writeFileSync(join(work, 'bin', 'docker'), `#!/bin/sh\necho "docker $* cwd=$(pwd)" >> ${work}/calls.log\n`);
+  chmodSync(join(work, 'bin', 'docker'), 0o755);
+  const savedPath = process.env.PATH;
+  process.env.PATH = `${join(work, 'bin')}:${savedPath}`;
+  const server = await fakeApi('mesh-proxy');
+  process.env.FAKE_API = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const custom = (await import('../../mesh-impls/custom/index.ts')).default;
+    const driver = kubeDriver('kind', { toolsDir: tools });
+    const d1 = await driver.deploy({ name: 'online-boutique' } as Workload, custom, { runDir: join(work, 'run-abc'), rep: 1, log: () => {} });
+    const d2 = await driver.deploy({ name: 'online-boutique' } as Workload, custom, { runDir: join(work, 'run-abc'), rep: 2, log: () => {} });
+    const cmds = readFileSync(join(work, 'calls.log'), 'utf8').trim().split('\n').map((c) => c.replace(/ KUBECONFIG=.*$/, ''));
+    const builds = cmds.filter((c) => c.startsWith('docker build'));
+    assert.equal(builds.length, 2, `proxy and control-plane images, built once for both deployments:\n${builds.join('\n')}`);
+    assert.ok(builds.every((b) => b.endsWith(`cwd=${join(import.meta.dirname, '..', '..')}`)), 'built from the repository root');
+    const at = (prefix: string, from = 0) => cmds.findIndex((c, i) => i >= from && c.startsWith(prefix));
+    const order = ['docker build --file mesh-impls/custom/k8s/images/proxy.Dockerfile', 'docker build --file mesh-impls/custom/k8s/images/control-plane.Dockerfile', 'kind create cluster --name meshbench-custom-runabcr1', 'kind load docker-image meshbench/custom-proxy:0.1.0 --name meshbench-custom-runabcr1', 'kind load docker-image meshbench/custom-control-plane:0.1.0', 'kubectl create secret generic meshcp-ca', 'kubectl get --raw /api/v1/namespaces/mesh-system/services/http:meshcp:operator/proxy/api/check', 'kind create cluster --name meshbench-custom-runabcr2', 'kind load docker-image meshbench/custom-proxy:0.1.0 --name meshbench-custom-runabcr2'];
+    const idx: number[] = [];
+    for (const o of order) idx.push(at(o, (idx.at(-1) ?? -1) + 1));
+    assert.ok(idx.every((i) => i >= 0), `order: ${JSON.stringify(idx)}\n${cmds.join('\n')}`);
+    assert.equal(d1.install.steps, 9, 'kind loads, namespace, CRD, CA Secret, control plane, wait, profile policy, webhook: not the host builds or the cluster');
+    assert.equal(d1.verification.ok, true);
+    const applied = readFileSync(join(work, 'applied.yaml'), 'utf8');
+    assert.match(applied, /mesh\.meshbench\.io\/inject: enabled/);
+    await d1.teardown();
+    await d2.teardown();
+  } finally {
+    process.env.PATH = savedPath;
     server.closeAllConnections();
     server.close();
     delete process.env.FAKE_API;
