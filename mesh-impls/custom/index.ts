@@ -45,16 +45,18 @@ export function createCustomMesh(config: CustomMeshConfig = {}): Mesh & { local:
     drainMs: config.drainMs ?? 2_500,
     initialPolicy: (w) => profilePolicy(profile, w),
   });
+  // On Kubernetes the profile is a MeshPolicy object in mesh-system; the platform hands over a KubeWorkloadInfo,
+  // which carries everything leastPrivilegePolicy reads (services, callGraph, entry).
+  const kube = customKubeMesh({ profile: (w) => profilePolicy(profile, w as unknown as Workload) });
   return {
     name: 'custom',
     description: `Our TypeScript mesh (proxy + control plane), profile ${profile}`,
     supports: (platform) => platform === 'local' || platform === 'kind' || platform === 'kubernetes',
-    versions: async () => ({ custom: VERSION, node: process.version, profile }),
+    // On Kubernetes the images' tags too (the node version there is the image's, pinned by digest in its Dockerfile).
+    versions: async (platform) => ({ custom: VERSION, profile, ...(platform === 'local' ? { node: process.version } : kube.versions) }),
     meshesPods: true,
     local,
-    // On Kubernetes the profile is a MeshPolicy object in mesh-system; the platform hands over a KubeWorkloadInfo,
-    // which carries everything leastPrivilegePolicy reads (services, callGraph, entry).
-    kube: customKubeMesh({ profile: (w) => profilePolicy(profile, w as unknown as Workload) }),
+    kube,
     profile,
   };
 }
