@@ -1,15 +1,8 @@
-// A small seeded PRNG (mulberry32): the same seed gives the same mesh order on every machine, so a run's order can
-// be reproduced from the seed recorded in results.json.
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded mesh order: the same seed gives the same order on every machine, so a run's order can be reproduced from
+// the seed recorded in results.json. The generator is the load engine's (mulberry32).
+import { seededRandom as mulberry32 } from '../workloads/load/rng.ts';
+
+export { mulberry32 };
 
 /** Fisher–Yates shuffle of a copy, driven by `random`. */
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {

@@ -1,6 +1,7 @@
 // Seeded generator of complete, schema-valid Results for tests and the report benchmark. Every scenario carries a
 // real encoded HDR histogram built from sampled latencies, so the report's merge path runs exactly as on bench output.
 // Test input for a pure builder, not a measurement: never write its output where real results live.
+import { seededRandom } from '../workloads/load/rng.ts';
 import { createLatencyHistogram, encodeHistogram, summarize } from '../workloads/load/histogram.ts';
 import { SCHEMA_VERSION, scenarioId } from './schema.ts';
 import type {
@@ -75,17 +76,8 @@ const STEPS = [{ name: 'home', weight: 3, ms: 2.2 }, { name: 'product', weight: 
 /** Latency samples per scenario; each stands for requests/SAMPLES real requests (recorded with that count). */
 const SAMPLES = 800;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test data: the load engine's generator (mulberry32). */
+export const rng = seededRandom;
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
