@@ -11,10 +11,11 @@ import { fixtureWorkload } from './testing/workload.ts';
 import { runProbes } from './index.ts';
 import type { ProbeRecord } from '../reports/schema.ts';
 import type { PolicyProfile } from './types.ts';
+import type { Workload } from '../workloads/types.ts';
+import pingpong from '../workloads/pingpong/index.ts';
 
-async function probeCustom(profile: CustomProfile, only: string[] | undefined, probeProfile: PolicyProfile): Promise<Map<string, ProbeRecord>> {
+async function probeCustom(profile: CustomProfile, only: string[] | undefined, probeProfile: PolicyProfile, workload: Workload = fixtureWorkload()): Promise<Map<string, ProbeRecord>> {
   const runDir = mkdtempSync(join(tmpdir(), 'meshbench-probe-custom-'));
-  const workload = fixtureWorkload();
   const mesh = createCustomMesh({ profile });
   const deployment = (await localDriver.deploy(workload, mesh, { runDir, rep: 1, log: () => {} })) as LocalDeployment;
   try {
@@ -57,5 +58,13 @@ describe('probes against the custom mesh', { timeout: 240_000 }, () => {
     const records = await probeCustom('permissive', ['plaintext-rejected'], 'default');
     assert.equal(records.get('plaintext-rejected/default')!.outcome, 'fail', records.get('plaintext-rejected/default')!.summary);
     assert.equal(records.get('plaintext-rejected/strict')!.outcome, 'pass', records.get('plaintext-rejected/strict')!.summary);
+  });
+
+  it('permissive profile refuses a foreign CA on an HTTP/1 port although it accepts plaintext there', async () => {
+    // The probe must speak over its foreign-CA TLS socket: a request that slipped out in plaintext would be answered
+    // (permissive accepts plaintext) and turn a refused handshake into a false "fail".
+    const records = await probeCustom('permissive', ['foreign-ca-rejected'], 'default', pingpong);
+    const r = records.get('foreign-ca-rejected/default')!;
+    assert.equal(r.outcome, 'pass', `${r.summary} ${JSON.stringify(r.evidence)}`);
   });
 });

@@ -82,7 +82,9 @@ function httpRequest(req: AppRequest, connect: http.RequestOptions, timeoutMs: n
   return new Promise((resolve) => {
     const body = req.body ?? '';
     const r = http.request(
-      { ...connect, method: body ? 'POST' : 'GET', path: req.path ?? '/', agent: false, timeout: timeoutMs, headers: { 'content-length': Buffer.byteLength(body), connection: 'close' } },
+      // agent:false would make Node build a fresh Agent that ignores `createConnection` and dials plaintext on its
+      // own; over a socket we already hold (TLS with a foreign certificate), no agent must be set at all.
+      { ...connect, method: body ? 'POST' : 'GET', path: req.path ?? '/', ...(connect.createConnection ? {} : { agent: false }), timeout: timeoutMs, headers: { 'content-length': Buffer.byteLength(body), connection: 'close' } },
       (res) => {
         let head = '';
         let bytes = 0;
