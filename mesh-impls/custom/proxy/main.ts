@@ -1,6 +1,7 @@
 // Entry point of the sidecar process: `node proxy.mjs <bootstrap.json>`. SIGTERM drains, then exits.
 import { readFileSync } from 'node:fs';
 import { Proxy } from './proxy.ts';
+import { runProxyProcess } from './run.ts';
 import type { ProxyBootstrap } from '../shared/config.ts';
 
 const file = process.argv[2];
@@ -9,16 +10,4 @@ if (!file) {
   process.exit(2);
 }
 const proxy = new Proxy(JSON.parse(readFileSync(file, 'utf8')) as ProxyBootstrap);
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await proxy.drain();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-proxy.start().catch((err) => {
-  console.error(`proxy failed to start: ${(err as Error).stack}`);
-  process.exit(1);
-});
+runProxyProcess(proxy, 'proxy');

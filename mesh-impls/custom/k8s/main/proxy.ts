@@ -2,6 +2,7 @@
 // the same Proxy as the local platform. SIGTERM drains, then exits (the kubelet stops native sidecars last).
 import { bootstrapFromEnv, writeBootstrap } from '../bootstrap.ts';
 import { Proxy } from '../../proxy/proxy.ts';
+import { runProxyProcess } from '../../proxy/run.ts';
 
 let proxy: Proxy;
 try {
@@ -14,16 +15,4 @@ try {
   console.error(`mesh-proxy: ${(err as Error).message}`);
   process.exit(2);
 }
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await proxy.drain();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-proxy.start().catch((err) => {
-  console.error(`mesh-proxy failed to start: ${(err as Error).stack}`);
-  process.exit(1);
-});
+runProxyProcess(proxy, 'mesh-proxy');
