@@ -16,12 +16,11 @@
 //   its own undici Pool and virtual users, and returns encoded HDR histograms that are merged here.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { RequestStats } from '../../reports/schema.ts';
 import type { LoadEngine, LoadPlan, LoadResult } from './types.ts';
-import { mergeEncoded, encodeHistogram, summarize } from './histogram.ts';
-import { addErrors, emptyErrors } from './errors.ts';
+import { mergeEncoded, summarize } from './histogram.ts';
+import { mergeRequestStats } from './stats.ts';
 import { validateJourney } from './virtual-user.ts';
-import type { EncodedStats, ShardProgress, ShardResult, ShardSpec } from './shard.ts';
+import type { ShardProgress, ShardResult, ShardSpec } from './shard.ts';
 
 export interface BuiltinEngineOptions {
   /** Worker threads (default: one per 5,000 req/s, at most cores − 1, at least 1). */
@@ -81,16 +80,6 @@ function startWorker(spec: Omit<ShardSpec, 'startEpochMs'>, onProgress: (p: Shar
   return { worker, ready, result };
 }
 
-function mergeStats(parts: readonly EncodedStats[]): RequestStats {
-  const h = mergeEncoded(parts.map((p) => p.histogram));
-  return {
-    requests: parts.reduce((s, p) => s + p.requests, 0),
-    errors: parts.reduce((e, p) => addErrors(e, p.errors), emptyErrors()),
-    latencyMs: summarize(h),
-    histogram: encodeHistogram(h),
-  };
-}
-
 export function createBuiltinEngine(options: BuiltinEngineOptions = {}): LoadEngine {
   return {
     name: 'builtin',
@@ -143,8 +132,8 @@ export function createBuiltinEngine(options: BuiltinEngineOptions = {}): LoadEng
           targetRps: plan.rps,
           achievedRps: results.reduce((s, r) => s + r.completedInWindow, 0) / (plan.durationMs / 1000),
           durationS: plan.durationMs / 1000,
-          total: mergeStats(results.map((r) => r.total)),
-          steps: Object.fromEntries(stepNames.map((n) => [n, mergeStats(results.flatMap((r) => (r.steps[n] ? [r.steps[n]] : [])))])),
+          total: mergeRequestStats(results.map((r) => r.total)),
+          steps: Object.fromEntries(stepNames.map((n) => [n, mergeRequestStats(results.flatMap((r) => (r.steps[n] ? [r.steps[n]] : [])))])),
           measureStartedAt,
           measureEndedAt: measureStartedAt + plan.durationMs,
           engineStats: {

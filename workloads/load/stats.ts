@@ -61,7 +61,8 @@ export interface RepsAggregate {
   saturatedReps: number;
 }
 
-export function mergeRequestStats(parts: readonly RequestStats[]): RequestStats {
+/** Adds request kinds up: counts and errors summed, histograms merged (workers of one run, or repetitions). */
+export function mergeRequestStats(parts: readonly Pick<RequestStats, 'requests' | 'errors' | 'histogram'>[]): RequestStats {
   const h = mergeEncoded(parts.map((p) => p.histogram));
   return {
     requests: parts.reduce((s, p) => s + p.requests, 0),
