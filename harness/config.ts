@@ -90,7 +90,8 @@ export function parseFlags(argv: string[]): RawOptions {
   }
 }
 
-function bad(flag: string, value: unknown, accepted: string): never {
+/** Stops with a message that names the flag, the value given and what is accepted. */
+export function bad(flag: string, value: unknown, accepted: string): never {
   throw new ConfigError(`${flag}: ${JSON.stringify(value)} is not accepted. Accepted: ${accepted}.`);
 }
 

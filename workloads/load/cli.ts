@@ -1,6 +1,6 @@
 // `npm run load`: argument parsing and the percentile table, kept apart from scripts/load.ts so they can be tested.
 import { parseArgs } from 'node:util';
-import { ConfigError, parseDuration, parseRps } from '../../harness/config.ts';
+import { ConfigError, bad, parseDuration, parseRps } from '../../harness/config.ts';
 import { totalErrors } from './errors.ts';
 import { parseSlo } from './slo.ts';
 import type { LoadResult } from './types.ts';
@@ -51,10 +51,6 @@ export function loadHelp(): string {
     '  npm run load -- --url http://127.0.0.1:8080/ --rps 50,100,200 --duration 10s --json',
     '  npm run load -- --url http://127.0.0.1:8080/ --rps 100 --find-max-rps --slo "p99<20ms,errors<0.1%"',
   ].join('\n');
-}
-
-function bad(flag: string, value: unknown, accepted: string): never {
-  throw new ConfigError(`${flag}: ${JSON.stringify(value)} is not accepted. Accepted: ${accepted}.`);
 }
 
 function int(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
